@@ -1,0 +1,104 @@
+"""The one parser of client model names.
+
+A client model name is ``[PREFIX] base-model[-suffix...]``:
+
+- prefix ``[EXPRESS]`` forces Vertex AI Express (API keys), ``[PAY]`` forces service accounts;
+  no prefix lets routing choose. Prefixes are case-insensitive and spacing around them is free.
+- suffixes ``-search`` (Google Search grounding), ``-nothinking`` (thinking off), ``-max``
+  (maximum thinking) and ``-openai`` (Vertex's OpenAI-compatible endpoint) may be stacked in
+  any order. An unknown suffix is part of the base name and goes to Vertex unchanged.
+
+Whether a variant is allowed for a model is not decided here but by the capability table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+CredentialChoice = Literal["auto", "express", "service_account"]
+ThinkingVariant = Literal["off", "max"]
+
+EXPRESS_PREFIX = "[EXPRESS]"
+PAY_PREFIX = "[PAY]"
+_PREFIXES: dict[str, CredentialChoice] = {EXPRESS_PREFIX: "express", PAY_PREFIX: "service_account"}
+
+SEARCH_SUFFIX = "-search"
+NOTHINKING_SUFFIX = "-nothinking"
+MAX_SUFFIX = "-max"
+DIRECT_SUFFIX = "-openai"
+SUFFIXES: tuple[str, ...] = (SEARCH_SUFFIX, NOTHINKING_SUFFIX, MAX_SUFFIX, DIRECT_SUFFIX)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRoute:
+    """What a client model name asks for."""
+
+    requested: str
+    base: str
+    credential: CredentialChoice = "auto"
+    search: bool = False
+    thinking: ThinkingVariant | None = None
+    direct: bool = False
+
+    @property
+    def suffix(self) -> str:
+        """The variant suffixes in canonical order (for display and catalog ids)."""
+        parts = []
+        if self.search:
+            parts.append(SEARCH_SUFFIX)
+        if self.thinking == "off":
+            parts.append(NOTHINKING_SUFFIX)
+        elif self.thinking == "max":
+            parts.append(MAX_SUFFIX)
+        if self.direct:
+            parts.append(DIRECT_SUFFIX)
+        return "".join(parts)
+
+
+class ModelNameError(ValueError):
+    """A model name that cannot be parsed (empty, or contradictory suffixes)."""
+
+
+def parse_model_name(name: str) -> ModelRoute:
+    """Parse a client model name into a :class:`ModelRoute`.
+
+    Raises :class:`ModelNameError` for an empty base name, a repeated suffix, or
+    ``-nothinking`` together with ``-max``.
+    """
+    rest = name.strip()
+    credential: CredentialChoice = "auto"
+    upper = rest.upper()
+    for prefix, choice in _PREFIXES.items():
+        if upper.startswith(prefix):
+            credential = choice
+            rest = rest[len(prefix):].strip()
+            break
+    flags: dict[str, bool] = {}
+    while True:
+        lowered = rest.lower()
+        found = next((s for s in SUFFIXES if lowered.endswith(s) and len(rest) > len(s)), None)
+        if found is None:
+            break
+        if found in flags:
+            raise ModelNameError(f"the suffix {found} appears twice in model {name!r}")
+        flags[found] = True
+        rest = rest[: -len(found)]
+    base = rest.strip()
+    if not base:
+        raise ModelNameError(f"model {name!r} names no base model")
+    if NOTHINKING_SUFFIX in flags and MAX_SUFFIX in flags:
+        raise ModelNameError(f"model {name!r} asks for both -nothinking and -max")
+    thinking: ThinkingVariant | None = None
+    if NOTHINKING_SUFFIX in flags:
+        thinking = "off"
+    elif MAX_SUFFIX in flags:
+        thinking = "max"
+    return ModelRoute(
+        requested=name,
+        base=base,
+        credential=credential,
+        search=SEARCH_SUFFIX in flags,
+        thinking=thinking,
+        direct=DIRECT_SUFFIX in flags,
+    )
