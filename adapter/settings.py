@@ -1,0 +1,170 @@
+"""Settings: every environment variable the gateway reads, parsed once.
+
+:func:`load_settings` is the only reader of the environment. Tests pass a plain mapping.
+A setting that cannot be parsed stops start-up with a message naming the variable (never its
+value: several variables hold secrets).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Mapping, TypeVar
+
+T = TypeVar("T")
+
+SAFETY_THRESHOLDS = ("OFF", "BLOCK_NONE", "BLOCK_ONLY_HIGH", "BLOCK_MEDIUM_AND_ABOVE", "BLOCK_LOW_AND_ABOVE")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class SettingsError(ValueError):
+    """A configuration problem that must stop start-up."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    api_key: str = field(repr=False)
+    express_api_keys: tuple[str, ...] = field(default=(), repr=False)
+    google_credentials_json: str | None = field(default=None, repr=False)
+    credentials_dir: Path = Path("credentials")
+    round_robin: bool = False
+    gcp_project_id: str | None = None
+    gcp_location: str = "global"
+    vertex_base_url: str | None = None
+    fake_streaming: bool = False
+    fake_streaming_interval: float = 1.0
+    models_config_url: str | None = None
+    models_config_ttl: float = 300.0
+    model_capabilities_file: Path | None = None
+    safety_threshold: str = "OFF"
+    malformed_function_call_retry: bool = False
+    max_retries: int | None = None
+    credential_cooldown: float = 60.0
+    auth_failure_cooldown: float = 600.0
+    stream_keepalive_interval: float = 10.0
+    first_byte_deadline: float = 25.0
+    upstream_connect_timeout: float = 10.0
+    upstream_read_timeout: float = 300.0
+    max_request_bytes: int = 50 * 1024 * 1024
+    allow_private_urls: bool = False
+    media_max_bytes: int = 20 * 1024 * 1024
+    media_fetch_timeout: float = 15.0
+    log_level: str = "INFO"
+    pool_connections: int = 1000
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every configured secret string (for log redaction and tests)."""
+        return (self.api_key, *self.express_api_keys)
+
+
+def _text(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name)
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _parsed(env: Mapping[str, str], name: str, default: T, parse: Callable[[str], T], what: str) -> T:
+    raw = _text(env, name)
+    if raw is None:
+        return default
+    try:
+        return parse(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be {what}") from None
+
+
+def _bool(raw: str) -> bool:
+    lowered = raw.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ValueError(raw)
+
+
+def _positive_float(raw: str) -> float:
+    value = float(raw)
+    if not value > 0 or value == float("inf"):
+        raise ValueError(raw)
+    return value
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value <= 0:
+        raise ValueError(raw)
+    return value
+
+
+def _non_negative_int(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError(raw)
+    return value
+
+
+def _threshold(raw: str) -> str:
+    value = raw.upper()
+    if value not in SAFETY_THRESHOLDS:
+        raise ValueError(raw)
+    return value
+
+
+def _url(raw: str) -> str:
+    if not raw.startswith(("http://", "https://")):
+        raise ValueError(raw)
+    return raw.rstrip("/")
+
+
+def _key_list(raw: str) -> tuple[str, ...]:
+    return tuple(key.strip() for key in raw.split(",") if key.strip())
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read the settings from ``environ`` (``os.environ`` by default).
+
+    Raises :class:`SettingsError` when ``API_KEY`` is missing (the gateway never runs open)
+    or a variable cannot be parsed.
+    """
+    env = os.environ if environ is None else environ
+    api_key = _text(env, "API_KEY")
+    if api_key is None:
+        raise SettingsError(
+            "API_KEY is not set: refusing to start an open gateway. "
+            "Set API_KEY to the key your clients will send as 'Authorization: Bearer <API_KEY>'."
+        )
+    capabilities_file = _text(env, "MODEL_CAPABILITIES_FILE")
+    return Settings(
+        api_key=api_key,
+        express_api_keys=_key_list(env.get("VERTEX_EXPRESS_API_KEY", "")),
+        google_credentials_json=_text(env, "GOOGLE_CREDENTIALS_JSON"),
+        credentials_dir=Path(_text(env, "CREDENTIALS_DIR") or "credentials"),
+        round_robin=_parsed(env, "ROUNDROBIN", False, _bool, "true or false"),
+        gcp_project_id=_text(env, "GCP_PROJECT_ID"),
+        gcp_location=_text(env, "GCP_LOCATION") or "global",
+        vertex_base_url=_parsed(env, "VERTEX_BASE_URL", None, _url, "an http(s) URL"),
+        fake_streaming=_parsed(env, "FAKE_STREAMING", False, _bool, "true or false"),
+        fake_streaming_interval=_parsed(env, "FAKE_STREAMING_INTERVAL", 1.0, _positive_float, "a positive number of seconds"),
+        models_config_url=_parsed(env, "MODELS_CONFIG_URL", None, _url, "an http(s) URL"),
+        models_config_ttl=_parsed(env, "MODELS_CONFIG_TTL", 300.0, _positive_float, "a positive number of seconds"),
+        model_capabilities_file=Path(capabilities_file) if capabilities_file else None,
+        safety_threshold=_parsed(env, "SAFETY_THRESHOLD", "OFF", _threshold, "one of " + ", ".join(SAFETY_THRESHOLDS)),
+        malformed_function_call_retry=_parsed(env, "MALFORMED_FUNCTION_CALL_RETRY", False, _bool, "true or false"),
+        max_retries=_parsed(env, "MAX_RETRIES", None, _non_negative_int, "a whole number >= 0"),
+        credential_cooldown=_parsed(env, "CREDENTIAL_COOLDOWN", 60.0, _positive_float, "a positive number of seconds"),
+        auth_failure_cooldown=_parsed(env, "AUTH_FAILURE_COOLDOWN", 600.0, _positive_float, "a positive number of seconds"),
+        stream_keepalive_interval=_parsed(env, "STREAM_KEEPALIVE_INTERVAL", 10.0, _positive_float, "a positive number of seconds"),
+        first_byte_deadline=_parsed(env, "FIRST_BYTE_DEADLINE", 25.0, _positive_float, "a positive number of seconds"),
+        upstream_connect_timeout=_parsed(env, "UPSTREAM_CONNECT_TIMEOUT", 10.0, _positive_float, "a positive number of seconds"),
+        upstream_read_timeout=_parsed(env, "UPSTREAM_READ_TIMEOUT", 300.0, _positive_float, "a positive number of seconds"),
+        max_request_bytes=_parsed(env, "MAX_REQUEST_BYTES", 50 * 1024 * 1024, _positive_int, "a positive number of bytes"),
+        allow_private_urls=_parsed(env, "ALLOW_PRIVATE_URLS", False, _bool, "true or false"),
+        media_max_bytes=_parsed(env, "MEDIA_MAX_BYTES", 20 * 1024 * 1024, _positive_int, "a positive number of bytes"),
+        media_fetch_timeout=_parsed(env, "MEDIA_FETCH_TIMEOUT", 15.0, _positive_float, "a positive number of seconds"),
+        log_level=(_text(env, "LOG_LEVEL") or "INFO").upper(),
+        pool_connections=_parsed(env, "UPSTREAM_POOL_CONNECTIONS", 1000, _positive_int, "a positive whole number"),
+    )

@@ -1,0 +1,131 @@
+"""Failover across credentials: which pools serve a route, and retries on the next credential.
+
+On a retryable upstream failure (429, 5xx, no answer, or a credential refused with 401/403) the
+call is repeated on another credential: each credential at most once per request, at most
+``max_retries`` extra attempts, with exponential backoff and jitter between attempts. Express
+keys and service accounts back each other up for plain model names. 400 and 404 are final.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Generic, Mapping, TypeVar
+
+from ..errors import NotConfigured, RateLimited, UpstreamError
+from ..routing.model_name import CredentialChoice
+from .credentials import Credential, CredentialKind
+from .pool import AllCoolingDown, CredentialPool
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+RETRYABLE_STATUSES = frozenset({0, 401, 403, 429, 500, 502, 503, 504})
+MAX_DEFAULT_RETRIES = 3
+BACKOFF_BASE = 0.1
+BACKOFF_CAP = 2.0
+
+_NEEDS = {
+    "express": "Vertex AI Express keys (set VERTEX_EXPRESS_API_KEY)",
+    "service_account": "service accounts (set GOOGLE_CREDENTIALS_JSON or put key files in CREDENTIALS_DIR)",
+}
+
+
+@dataclass(frozen=True)
+class Attempt:
+    credential: str
+    status: int
+
+
+@dataclass
+class Outcome(Generic[T]):
+    value: T
+    credential: Credential
+    attempts: list[Attempt] = field(default_factory=list)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        pools: Mapping[CredentialKind, CredentialPool],
+        *,
+        max_retries: int | None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.pools = pools
+        self.max_retries = max_retries
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+
+    def plan(self, choice: CredentialChoice, *, prefer_express: bool, allowed: tuple[CredentialKind, ...] = ("express", "service_account")) -> tuple[CredentialKind, ...]:
+        """The credential kinds to try, in order. Raises NotConfigured when none is configured."""
+        if choice == "auto":
+            wanted: tuple[CredentialKind, ...] = ("express", "service_account") if prefer_express else ("service_account", "express")
+        else:
+            wanted = (choice,)
+        kinds = tuple(kind for kind in wanted if kind in allowed and self.pools[kind])
+        if not kinds:
+            needed = " or ".join(_NEEDS[kind] for kind in wanted if kind in allowed)
+            raise NotConfigured(f"No credentials are configured for this model route: it needs {needed}.")
+        return kinds
+
+    def retry_budget(self, kinds: tuple[CredentialKind, ...]) -> int:
+        if self.max_retries is not None:
+            return self.max_retries
+        return min(sum(len(self.pools[kind]) for kind in kinds), MAX_DEFAULT_RETRIES)
+
+    def run(self, kinds: tuple[CredentialKind, ...], call: Callable[[Credential], T], *, attempts: list[Attempt] | None = None) -> Outcome[T]:
+        """Call ``call(credential)`` until it succeeds or the failover budget is spent.
+
+        ``attempts`` (if given) is filled as attempts happen, so a caller can report them even
+        when this raises. Raises the last UpstreamError, RateLimited when every credential is
+        cooling down, or NotConfigured.
+        """
+        attempts = [] if attempts is None else attempts
+        budget = self.retry_budget(kinds)
+        last_error: UpstreamError | None = None
+        cooling: float | None = None
+        for kind in kinds:
+            pool = self.pools[kind]
+            used: set[int] = set()
+            while len(attempts) <= budget:
+                try:
+                    cred = pool.acquire(exclude=used)
+                except AllCoolingDown as exc:
+                    cooling = exc.retry_after if cooling is None else min(cooling, exc.retry_after)
+                    break
+                if cred is None:
+                    break
+                used.add(cred.index)
+                if attempts:
+                    self._sleep(self._backoff(len(attempts)))
+                try:
+                    value = call(cred)
+                except UpstreamError as exc:
+                    pool.report(cred, exc.upstream_status, exc.retry_after)
+                    attempts.append(Attempt(cred.label, exc.upstream_status))
+                    if exc.upstream_status not in RETRYABLE_STATUSES:
+                        raise
+                    logger.warning("attempt on %s failed with %s; trying another credential", cred.label, exc.upstream_status or "no answer")
+                    last_error = exc
+                    continue
+                pool.report(cred, 200)
+                attempts.append(Attempt(cred.label, 200))
+                return Outcome(value=value, credential=cred, attempts=attempts)
+        if last_error is not None:
+            raise last_error
+        if cooling is not None:
+            seconds = max(1, round(cooling))
+            raise RateLimited(
+                f"Every credential for this route is cooling down after rate limits; retry in {seconds}s.",
+                headers={"Retry-After": str(seconds)},
+            )
+        raise NotConfigured("No credentials are configured for this model route.")
+
+    def _backoff(self, attempt_number: int) -> float:
+        ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** (attempt_number - 1)))
+        return self._rng.uniform(ceiling / 2, ceiling)

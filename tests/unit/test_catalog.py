@@ -1,0 +1,127 @@
+"""The capability table and the catalog each credential set shows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from adapter.errors import InvalidRequest
+from adapter.routing.capabilities import CapabilityFileError, load_capabilities
+from adapter.routing.catalog import ModelLists, catalog_ids, check_variant, table_lists
+from adapter.routing.model_name import parse_model_name
+
+TABLE = load_capabilities()
+
+
+@pytest.mark.parametrize(
+    "model,kind,levels,budget",
+    [
+        ("gemini-2.5-flash", "budget", (), (1, 24576, True)),
+        ("gemini-2.5-flash-lite", "budget", (), (512, 24576, True)),
+        ("gemini-2.5-pro", "budget", (), (128, 32768, False)),
+        ("gemini-3-pro-preview", "level", ("LOW", "HIGH"), None),
+        ("gemini-3.1-pro-preview", "level", ("LOW", "MEDIUM", "HIGH"), None),
+        ("gemini-3-flash-preview", "level", ("MINIMAL", "LOW", "MEDIUM", "HIGH"), None),
+        ("gemini-3.8-flash", "level", ("MINIMAL", "LOW", "MEDIUM", "HIGH"), None),
+    ],
+)
+def test_thinking_control_per_model(model: str, kind: str, levels: tuple[str, ...], budget: tuple[int, int, bool] | None) -> None:
+    thinking = TABLE.lookup(model).thinking
+    assert thinking is not None and thinking.kind == kind
+    assert thinking.levels == levels
+    if budget:
+        assert (thinking.budget_min, thinking.budget_max, thinking.can_disable) == budget
+
+
+def test_unknown_models_get_conservative_defaults() -> None:
+    caps = TABLE.lookup("some-future-model")
+    assert caps.thinking is None
+    assert not caps.penalties and caps.max_candidates == 1
+    assert not caps.parameters_json_schema and not caps.trailing_model_turn
+    assert not caps.express and not caps.listed
+
+
+def test_operator_file_extends_and_overrides(tmp_path: Path) -> None:
+    extra = tmp_path / "caps.json"
+    extra.write_text(json.dumps({
+        "families": [{"match": "my-tuned-*", "penalties": True, "express": True}],
+        "models": {"gemini-2.5-flash": {"logprobs": False}, "my-tuned-a": {"listed": True}},
+    }))
+    table = load_capabilities(extra)
+    assert table.lookup("my-tuned-a").penalties
+    assert table.lookup("my-tuned-zzz").express
+    assert not table.lookup("gemini-2.5-flash").logprobs
+    assert table.lookup("gemini-2.5-flash").penalties
+    assert "my-tuned-a" in [m.name for m in table.listed_models()]
+
+
+@pytest.mark.parametrize(
+    "content,fragment",
+    [
+        ("not json", "cannot read"),
+        ("[]", "JSON object"),
+        ('{"models": {"x": {"wings": true}}}', "unknown capability"),
+        ('{"models": {"x": {"thinking": {"kind": "level", "levels": ["ULTRA"]}}}}', "thinking levels"),
+    ],
+)
+def test_bad_operator_file_is_refused_by_name(tmp_path: Path, content: str, fragment: str) -> None:
+    extra = tmp_path / "caps.json"
+    extra.write_text(content)
+    with pytest.raises(CapabilityFileError, match=fragment) as caught:
+        load_capabilities(extra)
+    assert "caps.json" in str(caught.value) or "x" in str(caught.value)
+
+
+LISTS = ModelLists(service_account=("gemini-2.5-flash", "gemini-2.0-flash-001"), express=("gemini-2.5-flash",))
+
+
+def test_catalog_with_express_only() -> None:
+    ids = catalog_ids(LISTS, TABLE, has_express=True, has_service_accounts=False)
+    assert "gemini-2.5-flash" in ids and "[EXPRESS] gemini-2.5-flash" in ids
+    assert "gemini-2.5-flash-search" in ids and "[EXPRESS] gemini-2.5-flash-nothinking" in ids
+    assert not any(i.startswith("[PAY]") for i in ids)
+    assert not any(i.endswith("-openai") for i in ids)
+    assert "gemini-2.0-flash-001" not in ids
+
+
+def test_catalog_with_service_accounts_only() -> None:
+    ids = catalog_ids(LISTS, TABLE, has_express=False, has_service_accounts=True)
+    assert "[PAY]gemini-2.5-flash" in ids and "[PAY]gemini-2.5-flash-openai" in ids
+    assert "gemini-2.0-flash-001" in ids and "[PAY]gemini-2.0-flash-001-search" in ids
+    assert "[PAY]gemini-2.0-flash-001-nothinking" not in ids
+    assert not any(i.startswith("[EXPRESS]") for i in ids)
+
+
+def test_catalog_with_both_and_no_duplicates() -> None:
+    ids = catalog_ids(LISTS, TABLE, has_express=True, has_service_accounts=True)
+    assert len(ids) == len(set(ids))
+    assert "[EXPRESS] gemini-2.5-flash-max" in ids and "[PAY]gemini-2.5-flash-max" in ids
+
+
+def test_catalog_with_nothing_configured_is_empty() -> None:
+    assert catalog_ids(table_lists(TABLE), TABLE, has_express=False, has_service_accounts=False) == []
+
+
+@pytest.mark.parametrize(
+    "name,ok",
+    [
+        ("gemini-2.5-flash-nothinking", True),
+        ("gemini-2.5-pro-nothinking", True),
+        ("gemini-3-pro-preview-max", True),
+        ("gemini-2.0-flash-001-nothinking", False),
+        ("gemini-2.0-flash-lite-001-search", False),
+        ("gemini-2.5-flash-image-max", False),
+        ("some-unknown-model-search", False),
+    ],
+)
+def test_variants_are_checked_against_capabilities(name: str, ok: bool) -> None:
+    route = parse_model_name(name)
+    if ok:
+        check_variant(route, TABLE.lookup(route.base), TABLE)
+        return
+    with pytest.raises(InvalidRequest) as caught:
+        check_variant(route, TABLE.lookup(route.base), TABLE)
+    assert caught.value.param == "model"
+    assert "gemini-2.5-flash" in caught.value.message

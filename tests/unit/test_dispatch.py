@@ -1,0 +1,118 @@
+"""Failover: retry on the next credential, cooldowns, cross-kind backup, final errors."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pytest
+import requests
+
+from adapter.errors import NotConfigured, RateLimited, UpstreamError
+from adapter.upstream.credentials import Credential
+from adapter.upstream.dispatch import Dispatcher
+from adapter.upstream.pool import CredentialPool
+
+
+def pool(kind: str, n: int) -> CredentialPool:
+    session = requests.Session()
+    return CredentialPool(
+        [Credential(kind=kind, index=i, source=f"#{i}", session=session) for i in range(n)], round_robin=True  # type: ignore[arg-type]
+    )
+
+
+def dispatcher(express: int, accounts: int, max_retries: int | None = None) -> tuple[Dispatcher, list[float]]:
+    sleeps: list[float] = []
+    return Dispatcher({"express": pool("express", express), "service_account": pool("service_account", accounts)}, max_retries=max_retries, sleep=sleeps.append), sleeps
+
+
+def scripted(statuses: list[int]) -> Callable[[Credential], str]:
+    answers = iter(statuses)
+
+    def call(cred: Credential) -> str:
+        status = next(answers)
+        if status != 200:
+            raise UpstreamError("boom", upstream_status=status)
+        return cred.label
+
+    return call
+
+
+@pytest.mark.parametrize("status", [429, 500, 502, 503, 504, 0, 401, 403])
+def test_retryable_failure_moves_to_the_next_credential(status: int) -> None:
+    d, sleeps = dispatcher(express=3, accounts=0)
+    outcome = d.run(("express",), scripted([status, 200]))
+    assert outcome.value == "express#1"
+    assert [(a.credential, a.status) for a in outcome.attempts] == [("express#0", status), ("express#1", 200)]
+    assert len(sleeps) == 1 and 0 < sleeps[0] <= 2.0
+
+
+@pytest.mark.parametrize("status", [400, 404, 409, 413])
+def test_client_errors_are_final(status: int) -> None:
+    d, _ = dispatcher(express=3, accounts=0)
+    attempts: list = []
+    with pytest.raises(UpstreamError) as caught:
+        d.run(("express",), scripted([status, 200]), attempts=attempts)
+    assert caught.value.upstream_status == status
+    assert len(attempts) == 1
+
+
+def test_each_credential_is_tried_at_most_once() -> None:
+    d, _ = dispatcher(express=2, accounts=0, max_retries=5)
+    attempts: list = []
+    with pytest.raises(UpstreamError):
+        d.run(("express",), scripted([503, 503, 200]), attempts=attempts)
+    assert [a.credential for a in attempts] == ["express#0", "express#1"]
+
+
+def test_retry_budget_defaults_to_pool_size_capped_at_three() -> None:
+    d, _ = dispatcher(express=6, accounts=0)
+    attempts: list = []
+    with pytest.raises(UpstreamError):
+        d.run(("express",), scripted([500] * 10), attempts=attempts)
+    assert len(attempts) == 4
+
+
+def test_max_retries_zero_means_one_attempt() -> None:
+    d, _ = dispatcher(express=3, accounts=0, max_retries=0)
+    with pytest.raises(UpstreamError):
+        d.run(("express",), scripted([429, 200]))
+
+
+def test_express_and_service_accounts_back_each_other_up() -> None:
+    d, _ = dispatcher(express=1, accounts=2)
+    kinds = d.plan("auto", prefer_express=True)
+    assert kinds == ("express", "service_account")
+    outcome = d.run(kinds, scripted([429, 200]))
+    assert outcome.value == "sa#0"
+
+
+def test_forced_kind_does_not_fall_back() -> None:
+    d, _ = dispatcher(express=1, accounts=2)
+    assert d.plan("express", prefer_express=False) == ("express",)
+    with pytest.raises(UpstreamError):
+        d.run(("express",), scripted([429, 200]))
+
+
+def test_all_cooling_down_gives_429_with_retry_after() -> None:
+    d, _ = dispatcher(express=2, accounts=0)
+    for cred in d.pools["express"].credentials:
+        d.pools["express"].report(cred, 429, retry_after=30)
+    with pytest.raises(RateLimited) as caught:
+        d.run(("express",), scripted([200]))
+    assert caught.value.status == 429
+    assert caught.value.headers["Retry-After"] in {"29", "30"}
+
+
+@pytest.mark.parametrize(
+    "choice,express,accounts,fragment",
+    [
+        ("express", 0, 2, "VERTEX_EXPRESS_API_KEY"),
+        ("service_account", 2, 0, "GOOGLE_CREDENTIALS_JSON"),
+        ("auto", 0, 0, "VERTEX_EXPRESS_API_KEY"),
+    ],
+)
+def test_plan_says_what_to_configure(choice: str, express: int, accounts: int, fragment: str) -> None:
+    d, _ = dispatcher(express=express, accounts=accounts)
+    with pytest.raises(NotConfigured, match=fragment) as caught:
+        d.plan(choice, prefer_express=True)  # type: ignore[arg-type]
+    assert caught.value.status == 503

@@ -1,0 +1,89 @@
+"""Credential pools: round-robin spread, random choice, cooldowns, exclusion."""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections import Counter
+
+import pytest
+import requests
+
+from adapter.upstream.credentials import Credential
+from adapter.upstream.pool import AllCoolingDown, CredentialPool
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def creds(n: int, kind: str = "express") -> list[Credential]:
+    session = requests.Session()
+    return [Credential(kind=kind, index=i, source=f"#{i + 1}", session=session) for i in range(n)]  # type: ignore[arg-type]
+
+
+def test_round_robin_visits_every_credential_in_turn() -> None:
+    pool = CredentialPool(creds(3), round_robin=True)
+    assert [pool.acquire().index for _ in range(7)] == [0, 1, 2, 0, 1, 2, 0]
+
+
+def test_random_choice_spreads_over_all_credentials() -> None:
+    pool = CredentialPool(creds(3), round_robin=False, rng=random.Random(7))
+    counts = Counter(pool.acquire().index for _ in range(300))
+    assert set(counts) == {0, 1, 2}
+    assert min(counts.values()) > 60
+
+
+@pytest.mark.parametrize("round_robin", [True, False])
+def test_exclusion_and_exhaustion(round_robin: bool) -> None:
+    pool = CredentialPool(creds(2), round_robin=round_robin)
+    first = pool.acquire()
+    second = pool.acquire(exclude={first.index})
+    assert second.index != first.index
+    assert pool.acquire(exclude={0, 1}) is None
+
+
+def test_429_cools_a_credential_down_for_retry_after_then_it_returns() -> None:
+    clock = FakeClock()
+    pool = CredentialPool(creds(2), round_robin=True, cooldown=60, clock=clock)
+    cred0 = pool.credentials[0]
+    pool.report(cred0, 429, retry_after=5)
+    assert {pool.acquire().index for _ in range(4)} == {1}
+    assert pool.cooling_count() == 1
+    clock.now += 5.1
+    assert {pool.acquire().index for _ in range(4)} == {0, 1}
+
+
+def test_all_cooling_down_says_how_long() -> None:
+    clock = FakeClock()
+    pool = CredentialPool(creds(2), round_robin=True, cooldown=60, clock=clock)
+    pool.report(pool.credentials[0], 429, retry_after=10)
+    pool.report(pool.credentials[1], 429)
+    with pytest.raises(AllCoolingDown) as caught:
+        pool.acquire()
+    assert caught.value.retry_after == pytest.approx(10)
+
+
+def test_auth_failure_cools_longer_and_is_logged_once(caplog: pytest.LogCaptureFixture) -> None:
+    clock = FakeClock()
+    pool = CredentialPool(creds(2), round_robin=True, cooldown=60, auth_cooldown=600, clock=clock)
+    with caplog.at_level(logging.ERROR):
+        pool.report(pool.credentials[1], 403)
+        pool.report(pool.credentials[1], 403)
+    assert len([r for r in caplog.records if "express#1" in r.getMessage()]) == 1
+    clock.now += 300
+    assert {pool.acquire().index for _ in range(4)} == {0}
+    states = {s["credential"]: s for s in pool.states()}
+    assert states["express#1"]["last_status"] == 403
+    assert states["express#1"]["cooling_down_for"] == pytest.approx(300, abs=1)
+
+
+def test_credential_repr_never_shows_secrets() -> None:
+    session = requests.Session()
+    cred = Credential(kind="express", index=2, source="VERTEX_EXPRESS_API_KEY #3", session=session, headers={"x-goog-api-key": "AIzaSECRET"})
+    assert "AIzaSECRET" not in repr(cred) and "AIzaSECRET" not in str(cred)
+    assert cred.label == "express#2"
