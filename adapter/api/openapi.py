@@ -1,0 +1,179 @@
+"""The OpenAPI 3.1 document of the gateway, generated from the marshmallow schemas.
+
+Request bodies come from the same schema singletons that validate requests, so the document
+says what the gateway accepts (schemathesis fuzzes the app from it). What JSON Schema can say
+beyond the fields (an assistant message needs content or tool calls, ``top_logprobs`` needs
+``logprobs``...) is added from each schema's ``OPENAPI_EXTRA``; the rules that span lists
+(unique tool names, a ``tool_choice`` naming a declared tool) are only described. Response
+bodies of chat completions and models are OpenAI's own JSON Schemas (``openai_responses.json``).
+
+Build the document once (it takes milliseconds) and serve the dict.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, cast
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow.openapi import OpenAPIConverter
+from marshmallow import Schema, fields
+
+from adapter.schemas.base import ResponseSchema
+from adapter.schemas.chat import ChatCompletionRequestSchema
+from adapter.schemas.embeddings import EmbeddingListSchema, EmbeddingRequestSchema
+from adapter.schemas.errors import ErrorSchema
+from adapter.schemas.fields import Str
+from adapter.schemas.unions import Alternatives, Tagged
+
+OPENAI_RESPONSES = Path(__file__).resolve().parent.parent / "schemas" / "openai_responses.json"
+_OPENAI_REF = "#/$defs/"
+_COMPONENT_REF = "#/components/schemas/"
+_ERRORS = {
+    "400": "Invalid request: `param` names the offending field.",
+    "401": "Missing or wrong API key.",
+    "403": "Vertex AI refused the credentials (permission denied).",
+    "404": "Unknown model.",
+    "413": "The request body is too large.",
+    "429": "Rate limited (by Vertex AI, or every credential is cooling down).",
+    "5XX": "Vertex AI failed or could not be reached.",
+    "default": "Any other error, in the same shape.",
+}
+
+
+class HealthSchema(ResponseSchema):
+    status = Str(required=True)
+    version = Str()
+
+
+def _component_name(schema: type[Schema] | Schema) -> str:
+    """``ChatCompletionRequestSchema`` is documented as ``ChatCompletionRequest``."""
+    schema_class = schema if isinstance(schema, type) else type(schema)
+    return schema_class.__name__.removesuffix("Schema")
+
+
+def _custom_property(self: Any, field: fields.Field, **kwargs: Any) -> dict[str, Any]:
+    """apispec attribute function: our union fields, and raw ``metadata["openapi"]``."""
+    prop = field.openapi_property(self) if isinstance(field, (Alternatives, Tagged)) else {}
+    return {**prop, **field.metadata.get("openapi", {})}
+
+
+def _add_extras(document: dict[str, Any], converter: OpenAPIConverter) -> dict[str, Any]:
+    """``document`` with each schema class's ``OPENAPI_EXTRA`` merged into its component."""
+    components = dict(document["components"]["schemas"])
+    for key, name in converter.refs.items():
+        extra = getattr(key[0], "OPENAPI_EXTRA", None)
+        if extra:
+            components[name] = {**components[name], **extra}
+    return {**document, "components": {**document["components"], "schemas": components}}
+
+
+def _openai_components() -> dict[str, Any]:
+    """OpenAI's response schemas with their references pointed at ``components/schemas``."""
+    text = OPENAI_RESPONSES.read_text(encoding="utf-8").replace(_OPENAI_REF, _COMPONENT_REF)
+    return json.loads(text)["$defs"]
+
+
+def _json(schema: Any) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def _error_response_name(status: str) -> str:
+    return f"Error{status[:1].upper()}{status[1:]}"
+
+
+def _errors(*statuses: str) -> dict[str, Any]:
+    return {status: {"$ref": f"#/components/responses/{_error_response_name(status)}"} for status in statuses}
+
+
+_ALL_ERRORS = tuple(_ERRORS)
+
+
+def _chat_operation() -> dict[str, Any]:
+    stream = {
+        "schema": {
+            "type": "string",
+            "description": "Server-sent events: `data: <CreateChatCompletionStreamResponse>` lines, "
+            "then `data: [DONE]`; a failure after the start is a `data: {\"error\": ...}` event.",
+        }
+    }
+    return {
+        "operationId": "createChatCompletion",
+        "summary": "Chat completion on a Gemini model (streamed with `stream: true`).",
+        "requestBody": {"required": True, "content": _json(ChatCompletionRequestSchema)},
+        "responses": {
+            "200": {
+                "description": "A chat completion, or a stream of chunks.",
+                "content": {
+                    **_json({"$ref": f"{_COMPONENT_REF}CreateChatCompletionResponse"}),
+                    "text/event-stream": stream,
+                },
+            },
+            **_errors(*_ALL_ERRORS),
+        },
+    }
+
+
+def _paths() -> dict[str, dict[str, Any]]:
+    model_parameter = {"name": "model", "in": "path", "required": True, "schema": {"type": "string"}}
+    return {
+        "/": {"get": {
+            "operationId": "health",
+            "summary": "Service status (JSON, or a page for browsers).",
+            "security": [],
+            "responses": {"200": {"description": "Up.", "content": {
+                **_json(HealthSchema), "text/html": {"schema": {"type": "string"}}}}},
+        }},
+        "/v1/chat/completions": {"post": _chat_operation()},
+        "/v1/models": {"get": {
+            "operationId": "listModels",
+            "responses": {
+                "200": {"description": "The models the configured credentials can serve.",
+                        "content": _json({"$ref": f"{_COMPONENT_REF}ListModelsResponse"})},
+                **_errors("401", "5XX", "default"),
+            },
+        }},
+        "/v1/models/{model}": {"get": {
+            "operationId": "retrieveModel",
+            "parameters": [model_parameter],
+            "responses": {
+                "200": {"description": "One model.", "content": _json({"$ref": f"{_COMPONENT_REF}Model"})},
+                **_errors("401", "404", "5XX", "default"),
+            },
+        }},
+        "/v1/embeddings": {"post": {
+            "operationId": "createEmbedding",
+            "requestBody": {"required": True, "content": _json(EmbeddingRequestSchema)},
+            "responses": {
+                "200": {"description": "Embeddings, in input order.", "content": _json(EmbeddingListSchema)},
+                **_errors(*_ALL_ERRORS),
+            },
+        }},
+    }
+
+
+def build_openapi_spec(version: str) -> dict[str, Any]:
+    """The OpenAPI 3.1 document (a fresh dict) for the gateway at ``version``."""
+    plugin = MarshmallowPlugin(schema_name_resolver=_component_name)
+    spec = APISpec(
+        title="Vertex AI Gemini gateway (OpenAI-compatible)",
+        version=version,
+        openapi_version="3.1.0",
+        plugins=[plugin],
+        info={"description": "OpenAI Chat Completions, Models and Embeddings on Vertex AI Gemini."},
+        security=[{"bearerAuth": []}],
+    )
+    converter = cast(OpenAPIConverter, plugin.converter)
+    converter.add_attribute_function(_custom_property)
+    spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    for name, component in _openai_components().items():
+        spec.components.schema(name, component=component)
+    spec.components.schema("Error", schema=ErrorSchema)
+    for status, description in _ERRORS.items():
+        response = {"description": description, "content": _json(ErrorSchema)}
+        spec.components.response(_error_response_name(status), response)
+    for path, operations in _paths().items():
+        spec.path(path=path, operations=operations)
+    return _add_extras(spec.to_dict(), converter)
