@@ -13,8 +13,10 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Literal
+from urllib.parse import urlsplit
 
 import requests
+from google.auth.transport import requests as google_requests
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2 import service_account
 
@@ -24,6 +26,8 @@ CredentialKind = Literal["express", "service_account"]
 KIND_LABELS: dict[str, str] = {"express": "express", "service_account": "sa"}
 SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
 _REQUIRED_FIELDS = ("type", "client_email", "private_key", "token_uri")
+IAM_HOST = "iamcredentials.googleapis.com"
+IAM_MTLS_HOST = "iamcredentials.mtls.googleapis.com"
 
 
 @dataclass(eq=False)
@@ -86,7 +90,31 @@ def split_json_objects(text: str) -> Iterator[Any]:
         yield value
 
 
-def _service_account_session(info: Any, where: str, pool_size: int) -> tuple[AuthorizedSession, str | None]:
+class _NoNetwork(requests.adapters.BaseAdapter):
+    """Refuses every request without touching the network."""
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        raise requests.ConnectionError(f"{urlsplit(request.url or '').hostname} is not contacted when VERTEX_BASE_URL is set")
+
+    def close(self) -> None:
+        return None
+
+
+def _auth_request(isolated: bool) -> google_requests.Request:
+    """The transport google-auth uses for token grants (the key file's ``token_uri``).
+
+    google-auth also looks up a regional access boundary at Google's IAM host after each token
+    grant; when ``VERTEX_BASE_URL`` replaces Google (an emulator, a proxy), that host is refused
+    locally so that no request leaves for Google.
+    """
+    session = requests.Session()
+    if isolated:
+        session.mount(f"https://{IAM_HOST}/", _NoNetwork())
+        session.mount(f"https://{IAM_MTLS_HOST}/", _NoNetwork())
+    return google_requests.Request(session)
+
+
+def _service_account_session(info: Any, where: str, pool_size: int, isolated: bool) -> tuple[AuthorizedSession, str | None]:
     if not isinstance(info, dict):
         raise ValueError(f"{where} is not a JSON object")
     missing = [name for name in _REQUIRED_FIELDS if not info.get(name)]
@@ -98,7 +126,7 @@ def _service_account_session(info: Any, where: str, pool_size: int) -> tuple[Aut
         creds = service_account.Credentials.from_service_account_info(info, scopes=list(SCOPES))
     except (ValueError, TypeError, KeyError):
         raise ValueError(f"{where} holds an unreadable private key") from None
-    session = AuthorizedSession(creds)
+    session = AuthorizedSession(creds, auth_request=_auth_request(isolated))
     mount_pool(session, pool_size)
     return session, info.get("project_id")
 
@@ -130,16 +158,19 @@ def _service_account_sources(json_text: str | None, directory: Path) -> Iterator
 
 
 def service_account_credentials(
-    json_text: str | None, directory: Path, project_override: str | None, pool_size: int
+    json_text: str | None, directory: Path, project_override: str | None, pool_size: int, *, isolated: bool = False
 ) -> tuple[list[Credential], LoadReport]:
-    """Load every service account; report the unusable ones by position or file name."""
+    """Load every service account; report the unusable ones by position or file name.
+
+    ``isolated``: Google's hosts are replaced (``VERTEX_BASE_URL``); see :func:`_auth_request`.
+    """
     credentials: list[Credential] = []
     rejected: list[str] = []
     for where, info in _service_account_sources(json_text, directory):
         try:
             if isinstance(info, ValueError):
                 raise ValueError(f"{where} is {info}")
-            session, project = _service_account_session(info, where, pool_size)
+            session, project = _service_account_session(info, where, pool_size, isolated)
         except ValueError as exc:
             logger.warning("skipping service account: %s", exc)
             rejected.append(str(exc))

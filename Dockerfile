@@ -1,0 +1,22 @@
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PORT=7860 \
+    CREDENTIALS_DIR=/app/credentials
+
+WORKDIR /app
+COPY requirements.txt ./
+RUN pip install --no-cache-dir -r requirements.txt
+
+COPY adapter ./adapter
+COPY wsgi.py gunicorn.conf.py ./
+
+# Hugging Face Spaces runs containers as uid 1000; so do we everywhere.
+RUN useradd --create-home --uid 1000 app \
+    && mkdir -p /app/credentials \
+    && chown -R app:app /app
+USER app
+
+EXPOSE 7860
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]

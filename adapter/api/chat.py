@@ -1,0 +1,50 @@
+"""``POST /v1/chat/completions``: validate, route, translate, call Vertex, translate back.
+
+Streaming and OpenAI direct mode live in :mod:`.chat_stream` and :mod:`.chat_direct`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response
+
+from ..gateway import Gateway, current_gateway
+from ..schemas.chat import CHAT_REQUEST_SCHEMA
+from ..translate.candidates import ModelFunctionCallError
+from ..translate.response import to_chat_completion
+from ..validation import validate_json
+from .chat_call import ChatCall, explain_headers, generate_caller, prepare_call, run, translate
+from .chat_direct import direct_chat
+from .chat_stream import stream_chat
+from .http import json_response
+
+bp = Blueprint("chat", __name__)
+
+
+@bp.post("/chat/completions")
+@validate_json(CHAT_REQUEST_SCHEMA)
+def chat_completions(body: dict[str, Any]) -> Response:
+    gateway = current_gateway()
+    call = prepare_call(gateway, body)
+    if call.route.direct:
+        return direct_chat(gateway, call)
+    call.translated = translate(gateway, call)
+    if body.get("stream"):
+        return stream_chat(gateway, call)
+    return complete_chat(gateway, call)
+
+
+def complete_chat(gateway: Gateway, call: ChatCall) -> Response:
+    retries_left = 1 if gateway.settings.malformed_function_call_retry else 0
+    while True:
+        outcome = run(gateway, call, generate_caller(gateway, call))
+        try:
+            completion = to_chat_completion(outcome.value, completion_id=call.completion_id, created=call.created, model=call.model)
+        except ModelFunctionCallError:
+            if retries_left == 0:
+                raise
+            retries_left -= 1
+            continue
+        call.record.usage = completion.get("usage")
+        return json_response(completion, headers=explain_headers(call, outcome))

@@ -1,0 +1,104 @@
+"""What is decided about one chat request before Vertex is called, shared by every mode.
+
+Side effects live here and in :mod:`adapter.upstream`; translation is pure.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ..errors import InvalidRequest
+from ..gateway import Gateway
+from ..routing.capabilities import ModelCapabilities
+from ..routing.catalog import check_variant
+from ..routing.model_name import ModelNameError, ModelRoute, parse_model_name
+from ..translate.request import TranslatedRequest, remote_media_urls, to_gemini_request
+from ..upstream.credentials import Credential, CredentialKind
+from ..upstream.dispatch import Outcome
+from .request_log import RequestRecord, current_record
+
+
+@dataclass
+class ChatCall:
+    """Everything decided about one chat request before Vertex is called."""
+
+    body: dict[str, Any]
+    route: ModelRoute
+    caps: ModelCapabilities
+    kinds: tuple[CredentialKind, ...]
+    completion_id: str
+    created: int
+    record: RequestRecord
+    translated: TranslatedRequest | None = None
+
+    @property
+    def model(self) -> str:
+        return str(self.body["model"])
+
+
+def prepare_call(gateway: Gateway, body: dict[str, Any]) -> ChatCall:
+    """Parse the model name, check the variant and pick the credential kinds (no I/O)."""
+    try:
+        route = parse_model_name(str(body["model"]))
+    except ModelNameError as exc:
+        raise InvalidRequest(f"Invalid model name: {exc}.", param="model", code="invalid_model") from None
+    caps = gateway.capabilities.lookup(route.base)
+    check_variant(route, caps, gateway.capabilities)
+    has_service_accounts = bool(gateway.pools["service_account"])
+    kinds = gateway.dispatcher.plan(
+        route.credential,
+        prefer_express=caps.express or not has_service_accounts,
+        allowed=("service_account",) if route.direct else ("express", "service_account"),
+    )
+    record = current_record()
+    record.model = route.requested
+    record.stream = bool(body.get("stream"))
+    return ChatCall(
+        body=body,
+        route=route,
+        caps=caps,
+        kinds=kinds,
+        completion_id=f"chatcmpl-{uuid.uuid4().hex}",
+        created=int(time.time()),
+        record=record,
+    )
+
+
+def translate(gateway: Gateway, call: ChatCall) -> TranslatedRequest:
+    media = gateway.media.fetch_all(remote_media_urls(call.body))
+    translated = to_gemini_request(
+        call.body, call.route, call.caps, safety_threshold=gateway.settings.safety_threshold, media=media
+    )
+    call.record.rewrites = translated.rewrites
+    return translated
+
+
+def generate_caller(gateway: Gateway, call: ChatCall) -> Callable[[Credential], Any]:
+    """A function that sends the translated request to ``generateContent`` with a credential."""
+    assert call.translated is not None
+    body = call.translated.body
+
+    def send(cred: Credential) -> Any:
+        return gateway.client.post_json(cred, gateway.client.model_url(cred, call.route.base, "generateContent"), body)
+
+    return send
+
+
+def run(gateway: Gateway, call: ChatCall, send: Callable[[Credential], Any]) -> Outcome[Any]:
+    try:
+        return gateway.dispatcher.run(call.kinds, send, attempts=call.record.attempts)
+    finally:
+        call.record.note_attempts()
+
+
+def explain_headers(call: ChatCall, outcome: Outcome[Any] | None) -> dict[str, str]:
+    """Headers saying what the gateway did: upstream model, credential, attempts, rewrites."""
+    headers = {"X-Gateway-Upstream-Model": call.route.base, "X-Gateway-Attempts": str(len(call.record.attempts))}
+    if outcome is not None:
+        headers["X-Gateway-Credential"] = outcome.credential.label
+    if call.record.rewrites:
+        headers["X-Gateway-Rewrites"] = "; ".join(call.record.rewrites).encode("ascii", "replace").decode("ascii")
+    return headers

@@ -1,0 +1,42 @@
+"""OpenAI direct mode (``-openai``): relay to Vertex's OpenAI-compatible endpoint.
+
+The request goes nearly as is (see :mod:`adapter.translate.direct`); the reasoning that Vertex
+returns inside thought tags moves to ``reasoning_content``. Failover, keep-alives and error
+handling are the same as for Gemini calls.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+
+from ..gateway import Gateway
+from ..translate.direct import DirectChunkTranslator, direct_response, to_direct_request
+from ..upstream.credentials import Credential
+from .chat_call import ChatCall, explain_headers, run
+from .chat_stream import relay_response, stream_opener
+from .http import SSE_KEEPALIVE, json_response
+
+
+def direct_chat(gateway: Gateway, call: ChatCall) -> Response:
+    body = to_direct_request(call.body, call.route, call.caps, safety_threshold=gateway.settings.safety_threshold)
+    settings = gateway.settings
+    if call.body.get("stream"):
+        return relay_response(
+            gateway,
+            call,
+            stream_opener(gateway, call, gateway.client.openai_url, body),
+            lambda: DirectChunkTranslator(model=call.model, include_usage=bool((call.body.get("stream_options") or {}).get("include_usage"))),
+            keepalive=SSE_KEEPALIVE,
+            interval=settings.stream_keepalive_interval,
+            deadline=settings.first_byte_deadline,
+        )
+
+    def send(cred: Credential) -> Any:
+        return gateway.client.post_json(cred, gateway.client.openai_url(cred), body)
+
+    outcome = run(gateway, call, send)
+    completion = direct_response(outcome.value, model=call.model)
+    call.record.usage = completion.get("usage")
+    return json_response(completion, headers=explain_headers(call, outcome))

@@ -1,0 +1,51 @@
+"""One error shape for everything: our errors, werkzeug's HTTP errors and unexpected failures.
+
+An unexpected exception is logged with its traceback and answered with a generic 500 that does
+not include the exception text (it could hold request content or a secret).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from ..errors import AdapterError, NotFound, PayloadTooLarge
+from .http import error_response
+
+logger = logging.getLogger(__name__)
+
+def _adapter_error(error: AdapterError) -> Response:
+    return error_response(error)
+
+
+def _http_error(error: HTTPException) -> Response:
+    status = error.code or 500
+    if isinstance(error, RequestEntityTooLarge):
+        return error_response(PayloadTooLarge("The request body is larger than this gateway accepts (MAX_REQUEST_BYTES)."))
+    if status == 404:
+        return error_response(NotFound("Unknown path. The OpenAI-compatible API is under /v1 (for example POST /v1/chat/completions).", code="unknown_url"))
+    if status == 405:
+        wrapped = AdapterError(f"Method not allowed: {error.description}", code="method_not_allowed", status=405)
+        wrapped.error_type = "invalid_request_error"
+        response = error_response(wrapped)
+        allowed = error.get_headers()
+        for name, value in allowed:
+            if name.lower() == "allow":
+                response.headers["Allow"] = value
+        return response
+    wrapped = AdapterError(error.description or error.name, status=status)
+    wrapped.error_type = "invalid_request_error" if status < 500 else "api_error"
+    return error_response(wrapped)
+
+
+def _unexpected(error: Exception) -> Response:
+    logger.exception("unexpected error while handling the request")
+    return error_response(AdapterError("The gateway hit an internal error. The request id in X-Request-ID identifies it in the logs.", code="internal_error"))
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(AdapterError, _adapter_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)

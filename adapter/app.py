@@ -1,0 +1,37 @@
+"""Assembly of the Flask app: logging, gateway, request log, error handlers, blueprints."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+from .api import chat, health, models
+from .api.error_handlers import register_error_handlers
+from .api.request_log import init_request_log
+from .auth import check_api_key
+from .gateway import init_gateway
+from .log import configure_logging
+from .settings import Settings
+
+
+def build_app(settings: Settings) -> Flask:
+    configure_logging(settings.log_level, settings.secrets())
+    app = Flask("adapter", static_folder=None)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    init_gateway(app, settings)
+    init_request_log(app)
+    register_error_handlers(app)
+    app.register_blueprint(_v1_blueprint(settings.api_key))
+    app.register_blueprint(health.bp)
+    return app
+
+
+def _v1_blueprint(api_key: str) -> Blueprint:
+    v1 = Blueprint("v1", __name__, url_prefix="/v1")
+
+    @v1.before_request
+    def require_api_key() -> None:
+        check_api_key(api_key)
+
+    v1.register_blueprint(chat.bp)
+    v1.register_blueprint(models.bp)
+    return v1

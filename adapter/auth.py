@@ -1,0 +1,26 @@
+"""Client authentication: ``Authorization: Bearer <API_KEY>``, compared in constant time."""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import request
+
+from .errors import AuthenticationFailed
+
+
+def bearer_token(header: str | None) -> str | None:
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
+
+
+def check_api_key(expected: str) -> None:
+    """Raise AuthenticationFailed (401) unless the request carries the gateway's API key."""
+    token = bearer_token(request.headers.get("Authorization")) or request.headers.get("x-api-key") or ""
+    if not hmac.compare_digest(token.encode("utf-8"), expected.encode("utf-8")):
+        message = "Missing API key: send it as 'Authorization: Bearer <API_KEY>'." if not token else "Incorrect API key provided."
+        raise AuthenticationFailed(message)

@@ -1,0 +1,112 @@
+"""The gateway's long-lived parts, built once per process and kept on the Flask app.
+
+:func:`build_gateway` loads credentials, capability table and catalog sources from
+:class:`~adapter.settings.Settings`; views reach it through :func:`current_gateway`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import requests
+from flask import Flask, current_app
+
+from .routing.capabilities import CapabilityTable, load_capabilities
+from .routing.catalog import ModelLists, catalog_ids, table_lists
+from .settings import Settings
+from .upstream.credentials import (
+    CredentialKind,
+    LoadReport,
+    express_credentials,
+    mount_pool,
+    service_account_credentials,
+)
+from .upstream.dispatch import Dispatcher
+from .upstream.media import MediaFetcher
+from .upstream.pool import CredentialPool
+from .upstream.remote_models import RemoteModelList
+from .upstream.vertex import VertexClient
+
+logger = logging.getLogger(__name__)
+
+EXTENSION_KEY = "adapter"
+
+
+@dataclass
+class Gateway:
+    settings: Settings
+    capabilities: CapabilityTable
+    client: VertexClient
+    pools: dict[CredentialKind, CredentialPool]
+    dispatcher: Dispatcher
+    media: MediaFetcher
+    remote_models: RemoteModelList | None
+    service_account_report: LoadReport
+
+    def model_lists(self) -> ModelLists:
+        remote = self.remote_models.current() if self.remote_models else None
+        return remote or table_lists(self.capabilities)
+
+    def model_ids(self) -> list[str]:
+        return catalog_ids(
+            self.model_lists(),
+            self.capabilities,
+            has_express=bool(self.pools["express"]),
+            has_service_accounts=bool(self.pools["service_account"]),
+        )
+
+
+def build_gateway(settings: Settings) -> Gateway:
+    express_session = requests.Session()
+    mount_pool(express_session, settings.pool_connections)
+    accounts, report = service_account_credentials(
+        settings.google_credentials_json,
+        settings.credentials_dir,
+        settings.gcp_project_id,
+        settings.pool_connections,
+        isolated=settings.vertex_base_url is not None,
+    )
+    pools: dict[CredentialKind, CredentialPool] = {
+        "express": CredentialPool(
+            express_credentials(settings.express_api_keys, express_session),
+            round_robin=settings.round_robin,
+            cooldown=settings.credential_cooldown,
+            auth_cooldown=settings.auth_failure_cooldown,
+        ),
+        "service_account": CredentialPool(
+            accounts, round_robin=settings.round_robin, cooldown=settings.credential_cooldown, auth_cooldown=settings.auth_failure_cooldown
+        ),
+    }
+    if not pools["express"] and not pools["service_account"]:
+        logger.warning("no Vertex AI credentials loaded: set VERTEX_EXPRESS_API_KEY, GOOGLE_CREDENTIALS_JSON or CREDENTIALS_DIR")
+    logger.info("loaded %d express keys and %d service accounts (%d rejected)", len(pools["express"]), report.loaded, len(report.rejected))
+    remote = RemoteModelList(settings.models_config_url, settings.models_config_ttl) if settings.models_config_url else None
+    if remote is not None:
+        remote.current()
+    return Gateway(
+        settings=settings,
+        capabilities=load_capabilities(settings.model_capabilities_file),
+        client=VertexClient(
+            base_url=settings.vertex_base_url,
+            location=settings.gcp_location,
+            connect_timeout=settings.upstream_connect_timeout,
+            read_timeout=settings.upstream_read_timeout,
+        ),
+        pools=pools,
+        dispatcher=Dispatcher(pools, max_retries=settings.max_retries),
+        media=MediaFetcher(allow_private=settings.allow_private_urls, max_bytes=settings.media_max_bytes, timeout=settings.media_fetch_timeout),
+        remote_models=remote,
+        service_account_report=report,
+    )
+
+
+def init_gateway(app: Flask, settings: Settings) -> Gateway:
+    gateway = build_gateway(settings)
+    app.extensions[EXTENSION_KEY] = gateway
+    return gateway
+
+
+def current_gateway() -> Gateway:
+    gateway: Gateway = current_app.extensions[EXTENSION_KEY]
+    return gateway

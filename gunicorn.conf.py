@@ -1,0 +1,24 @@
+"""gunicorn settings: gevent workers on 0.0.0.0:$PORT (7860 by default, as on Hugging Face Spaces).
+
+Read by ``gunicorn -c gunicorn.conf.py wsgi:app`` in every deployment (Docker, Procfile, by hand).
+"""
+
+import os
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '7860')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
+worker_class = "gevent"
+worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "1000"))
+
+# With gevent workers, `timeout` only watches the worker's heartbeat, which keeps beating while
+# a stream is open; long streams are never cut by it. On SIGTERM, running streams get
+# `graceful_timeout` seconds to finish while no new connection is accepted.
+timeout = 120
+graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "120"))
+keepalive = 75
+
+# Access log on stdout: path only (no query string), no headers (so never Authorization).
+accesslog = "-"
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()

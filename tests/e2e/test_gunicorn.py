@@ -1,0 +1,122 @@
+"""The real deployment command, ``gunicorn -c gunicorn.conf.py wsgi:app``, with gevent workers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import openai
+import pytest
+import requests
+
+from tests.conftest import API_KEY, Credentials, base_env
+from tests.emulator import Reply, VertexEmulator, payloads
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(url: str, process: subprocess.Popen[bytes], timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"gunicorn exited with {process.returncode}")
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.05)
+    raise AssertionError("gunicorn did not start in time")
+
+
+def refuses_connections(url: str, within: float) -> bool:
+    """gevent workers stop accepting within a second of SIGTERM (their heartbeat period)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url + "/", timeout=1)
+        except requests.RequestException:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@dataclass
+class Served:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+@pytest.fixture
+def served(emulator: VertexEmulator, credentials: Credentials, tmp_path: Path) -> Iterator[Served]:
+    port = free_port()
+    env = {**os.environ, **base_env(emulator, credentials, express=True, service_accounts=True), "PORT": str(port), "WEB_CONCURRENCY": "1", "GRACEFUL_TIMEOUT": "10"}
+    log = tmp_path / "gunicorn.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(url + "/", process)
+        yield Served(url, process, log)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(10)
+
+
+def test_serves_chat_and_streams_under_gevent(served: Served) -> None:
+    url = served.url
+    client = openai.OpenAI(base_url=url + "/v1", api_key=API_KEY, max_retries=0)
+    answer = client.chat.completions.create(model="[PAY]gemini-2.5-flash", messages=[{"role": "user", "content": "Hi"}])
+    assert "Hi" in (answer.choices[0].message.content or "")
+    chunks = list(client.chat.completions.create(model="gemini-2.5-flash", messages=[{"role": "user", "content": "Hi"}], stream=True))
+    assert chunks[-1].choices[0].finish_reason == "stop"
+
+
+def test_access_log_has_no_query_string_or_credentials(served: Served) -> None:
+    requests.get(served.url + "/v1/models?secret-query=abc", headers={"Authorization": f"Bearer {API_KEY}"}, timeout=10)
+    served.process.send_signal(signal.SIGTERM)
+    served.process.wait(20)
+    output = served.log.read_text()
+    assert "/v1/models" in output
+    assert "secret-query" not in output
+    assert API_KEY not in output
+
+
+def test_sigterm_lets_a_running_stream_finish_and_refuses_new_connections(served: Served, emulator: VertexEmulator) -> None:
+    url, process = served.url, served.process
+    events = payloads.to_stream_events(payloads.text_response(" ".join(f"w{i}" for i in range(12)), "gemini-2.5-flash"))
+    emulator.enqueue(Reply.stream(events).between(0.15))
+    client = openai.OpenAI(base_url=url + "/v1", api_key=API_KEY, max_retries=0)
+    collected: list[str] = []
+
+    def consume() -> None:
+        for chunk in client.chat.completions.create(model="gemini-2.5-flash", messages=[{"role": "user", "content": "Hi"}], stream=True):
+            if chunk.choices and chunk.choices[0].delta.content:
+                collected.append(chunk.choices[0].delta.content)
+
+    reader = threading.Thread(target=consume)
+    reader.start()
+    assert emulator.wait_until(lambda: bool(emulator.streams()) and emulator.streams()[-1].events_sent >= 2, 5)
+    process.send_signal(signal.SIGTERM)
+    assert refuses_connections(url, within=3.0)
+    reader.join(15)
+    assert "".join(collected).strip() == " ".join(f"w{i}" for i in range(12))
+    assert process.wait(15) == 0
