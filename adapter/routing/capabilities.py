@@ -1,11 +1,12 @@
 """Per-model capabilities, read from one data file (``capabilities.json``).
 
 Every translation decision that depends on the model asks :class:`CapabilityTable`; no other
-module checks model names. Lookup order: an exact entry in ``models``, then the first
-``families`` pattern (``fnmatch``) that matches, then ``defaults`` (conservative: an unknown
-model gets no thinking control, no penalties, one candidate, and the cleaned-up ``parameters``
-schema). An operator file (``MODEL_CAPABILITIES_FILE``) has the same shape; its models and
-families come first and its defaults override ours.
+module checks model names. A model's capabilities are ``defaults``, overridden by the first
+``families`` pattern (``fnmatch``) that matches, overridden by the model's own ``models`` entry
+(conservative defaults: an unknown model gets no thinking control, no penalties, one candidate,
+and the cleaned-up ``parameters`` schema). An operator file (``MODEL_CAPABILITIES_FILE``) has the
+same shape: its families are tried before ours, its model entries override ours field by field,
+and its defaults override ours.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ class ModelCapabilities:
     logprobs: bool = False
     search: bool = False
     search_with_functions: bool = False
+    json_with_tools: bool = False
     express: bool = False
     direct: bool = False
     listed: bool = False
@@ -165,7 +167,7 @@ def load_capabilities(extra_file: Path | None = None) -> CapabilityTable:
         extra_defaults, extra_families, extra_models, extra_embeddings = _parse(_read(extra_file))
         defaults.update(extra_defaults)
         families = extra_families + families
-        models = {**models, **extra_models}
+        models = {**models, **{name: {**models.get(name, {}), **entry} for name, entry in extra_models.items()}}
         embeddings = {**embeddings, **extra_embeddings}
     table = CapabilityTable(defaults=defaults, families=tuple(families), models=models, embedding_models=embeddings)
     for name in models:

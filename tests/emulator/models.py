@@ -34,7 +34,9 @@ class ModelFacts:
     media_resolution: bool = True
     trailing_model_turn: bool = False
     image_output: bool = False
+    search: bool = True
     search_with_functions: bool = False
+    json_with_tools: bool = False
     max_instances: int = 0
     dimensions: int = 0
 
@@ -47,7 +49,7 @@ _GEMINI_20 = ModelFacts(name="", trailing_model_turn=True)
 _GEMINI_25 = ModelFacts(name="", thinking="budget", thinks_by_default=True)
 _GEMINI_3 = ModelFacts(
     name="", thinking="level", thinks_by_default=True, gemini3=True, penalties=False, logprobs=False,
-    search_with_functions=True,
+    search_with_functions=True, json_with_tools=True,
 )
 _PRO_LEVELS = ("LOW", "HIGH")
 _FLASH_LEVELS = ("MINIMAL", "LOW", "MEDIUM", "HIGH")
@@ -65,19 +67,19 @@ DEFAULT_MODELS: Mapping[str, ModelFacts] = {
     facts.name: facts
     for facts in (
         _model(_GEMINI_20, "gemini-2.0-flash-001"),
-        _model(_GEMINI_20, "gemini-2.0-flash-lite-001"),
+        _model(_GEMINI_20, "gemini-2.0-flash-lite-001", search=False),
         _model(_GEMINI_25, "gemini-2.5-pro", budget_min=128, budget_max=32768),
         _model(_GEMINI_25, "gemini-2.5-flash", budget_min=1, budget_max=24576, budget_can_disable=True),
         _model(_GEMINI_25, "gemini-2.5-flash-lite", budget_min=512, budget_max=24576, budget_can_disable=True,
                thinks_by_default=False),
         _model(ModelFacts(name=""), "gemini-2.5-flash-image", max_candidates=1, penalties=False, logprobs=False,
-               media_resolution=False, image_output=True),
-        _model(_GEMINI_3, "gemini-3-pro-preview", levels=_PRO_LEVELS),
+               media_resolution=False, image_output=True, search=False),
+        _model(_GEMINI_3, "gemini-3-pro-preview", levels=_PRO_LEVELS, max_candidates=1),
         _model(_GEMINI_3, "gemini-3.1-pro-preview", levels=("LOW", "MEDIUM", "HIGH")),
         _model(_GEMINI_3, "gemini-3-flash-preview", levels=_FLASH_LEVELS, level_message="flash"),
         _model(_GEMINI_3, "gemini-3.8-flash", levels=_FLASH_LEVELS, level_message="flash"),
         _model(_GEMINI_3, "gemini-3-pro-image-preview", levels=(), max_candidates=1, media_resolution=False,
-               image_output=True, search_with_functions=False),
+               image_output=True, search_with_functions=False, json_with_tools=False),
         _embedding("gemini-embedding-001", max_instances=1, dimensions=3072),
         _embedding("text-embedding-005", max_instances=250, dimensions=768),
         _embedding("text-multilingual-embedding-002", max_instances=250, dimensions=768),

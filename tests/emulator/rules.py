@@ -13,7 +13,7 @@ from . import access as a
 from .errors import DOCS, invalid_argument
 from .fixtures import error_body
 from .models import ModelFacts
-from .rules_config import check_generation_config, check_safety_settings, check_tools
+from .rules_config import check_generation_config, check_json_with_tools, check_safety_settings, check_tools
 
 DATA_FIELDS = ("text", "inlineData", "fileData", "functionCall", "functionResponse", "executableCode", "codeExecutionResult")
 BYPASS_SIGNATURES = frozenset({"skip_thought_signature_validator", "context_engineering_is_the_way_to_go"})
@@ -47,6 +47,7 @@ def check_generate_request(body: Mapping[str, Any], facts: ModelFacts, is_issued
     check_tools(a.as_list(a.get(body, "tools")), a.get(body, "toolConfig"), facts)
     check_safety_settings(a.as_list(a.get(body, "safetySettings")))
     check_generation_config(a.get(body, "generationConfig") or {}, facts)
+    check_json_with_tools(a.as_list(a.get(body, "tools")), a.get(body, "toolConfig"), a.get(body, "generationConfig") or {}, facts)
 
 
 def check_contents(contents: list[Any], facts: ModelFacts) -> None:
@@ -104,18 +105,19 @@ def check_function_turns(contents: list[Any]) -> None:
 
 
 def _check_response_order(responses: list[Mapping[str, Any]], calls: list[Mapping[str, Any]]) -> None:
+    """Responses answer the calls in order: same name at each position, and the same id where both have one."""
     call_ids = {a.get(a.get(call, "functionCall"), "id"): a.get(a.get(call, "functionCall"), "name") for call in calls}
     for response_part, call_part in zip(responses, calls):
         response = a.get(response_part, "functionResponse")
         call = a.get(call_part, "functionCall")
         response_id, name = a.get(response, "id"), a.get(response, "name")
-        if response_id:
-            if call_ids.get(response_id) != name:
-                raise invalid_argument(
-                    f"Unable to submit request because function response `{name}` has id `{response_id}`, which does "
-                    "not match the id of any function call in the function call turn."
-                )
-        elif name != a.get(call, "name"):
+        if response_id and call_ids.get(response_id) != name:
+            raise invalid_argument(
+                f"Unable to submit request because function response `{name}` has id `{response_id}`, which does "
+                "not match the id of any function call in the function call turn."
+            )
+        call_id = a.get(call, "id")
+        if name != a.get(call, "name") or (response_id and call_id and response_id != call_id):
             raise invalid_argument(
                 f"Unable to submit request because function response `{name}` does not match function call "
                 f"`{a.get(call, 'name')}`. Please ensure that the function responses are in the same order as the "

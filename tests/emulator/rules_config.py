@@ -15,6 +15,8 @@ TOOL_KINDS = (
     "functionDeclarations", "googleSearch", "googleSearchRetrieval", "retrieval", "codeExecution", "urlContext",
     "googleMaps", "enterpriseWebSearch", "computerUse", "exaAiSearch", "parallelAiSearch",
 )
+GOOGLE_SEARCH_KINDS = frozenset({"googleSearch", "googleSearchRetrieval"})
+SEARCH_UNSUPPORTED = "Search Grounding is not supported."
 SEARCH_KINDS = frozenset({"googleSearch", "googleSearchRetrieval", "enterpriseWebSearch", "retrieval", "urlContext"})
 THINKING_LEVELS = ("THINKING_LEVEL_UNSPECIFIED", "LOW", "MEDIUM", "HIGH", "MINIMAL")
 CALLING_MODES = ("MODE_UNSPECIFIED", "AUTO", "ANY", "NONE", "VALIDATED")
@@ -45,6 +47,8 @@ def check_tools(tools: list[Any], tool_config: Any, facts: ModelFacts) -> None:
         kinds_used.update(kinds)
         for index, declaration in enumerate(a.as_list(a.get(tool, "functionDeclarations"))):
             declared.append(check_declaration(declaration, position, index, declared))
+    if kinds_used & GOOGLE_SEARCH_KINDS and not facts.search:
+        raise invalid_argument(SEARCH_UNSUPPORTED)
     if "functionDeclarations" in kinds_used and kinds_used & SEARCH_KINDS and not facts.search_with_functions:
         raise invalid_argument("Multiple tools are supported only when they are all search tools.")
     check_tool_config(tool_config, declared)
@@ -101,6 +105,18 @@ def check_tool_config(tool_config: Any, declared: list[str]) -> None:
         if name not in declared:
             raise invalid_argument(f"Unable to submit request because allowed_function_names contains `{name}`, which is "
                                    f"not declared in function_declarations. Learn more: {FUNCTION_DOCS}")
+
+
+def check_json_with_tools(tools: list[Any], tool_config: Any, config: Mapping[str, Any], facts: ModelFacts) -> None:
+    """Before Gemini 3, JSON output cannot be combined with tools (function calling mode NONE aside)."""
+    if facts.json_with_tools or not tools or a.get(config, "responseMimeType") != "application/json":
+        return
+    functions_only = all(a.has(tool, "functionDeclarations") for tool in tools)
+    mode = _enum(a.get(a.get(tool_config, "functionCallingConfig"), "mode"), CALLING_MODES)
+    if functions_only and mode == "NONE":
+        return
+    kind = "Function calling" if functions_only else "Tool use"
+    raise invalid_argument(f"{kind} with a response mime type: 'application/json' is unsupported")
 
 
 def check_safety_settings(settings: list[Any]) -> None:

@@ -109,6 +109,16 @@ REJECTED: list[tuple[str, Any, str]] = [
                                            "thoughtSignature": "skip_thought_signature_validator"}]},
         {"role": "user", "parts": [{"functionResponse": {"name": "get_weather", "id": "call_2", "response": {}}}]}]},
      "does not match the id of any function call"),
+    ("gemini-2.5-flash", {"contents": [
+        USER, {"role": "model", "parts": [{"functionCall": {"name": "f", "args": {}, "id": "c1"}},
+                                          {"functionCall": {"name": "f", "args": {}, "id": "c2"}}]},
+        {"role": "user", "parts": [{"functionResponse": {"name": "f", "id": "c2", "response": {}}},
+                                   {"functionResponse": {"name": "f", "id": "c1", "response": {}}}]}]},
+     "same order as the function calls"),
+    ("gemini-2.5-flash", body(tools=[{"functionDeclarations": [DECL]}], generationConfig={"responseMimeType": "application/json"}),
+     "Function calling with a response mime type: 'application/json' is unsupported"),
+    ("gemini-2.5-pro", body(tools=[{"googleSearch": {}}], generationConfig={"responseMimeType": "application/json"}),
+     "Tool use with a response mime type: 'application/json' is unsupported"),
     # tools and tool config
     ("gemini-2.5-flash", body(tools=[{"functionDeclarations": [dict(DECL, name="1bad")]}]), "Invalid function name"),
     ("gemini-2.5-flash", body(tools=[{"functionDeclarations": [dict(DECL, name="has space")]}]), "Invalid function name"),
@@ -242,6 +252,9 @@ ACCEPTED: list[tuple[str, Any]] = [
     ("gemini-2.5-flash", body(tools=[{"googleSearch": {}}, {"urlContext": {}}])),
     ("gemini-2.5-flash", body(tools=[{"functionDeclarations": [DECL]}],
                               toolConfig={"functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": ["get_weather"]}})),
+    ("gemini-2.5-flash", body(tools=[{"functionDeclarations": [DECL]}], toolConfig={"functionCallingConfig": {"mode": "NONE"}},
+                              generationConfig={"responseMimeType": "application/json"})),
+    ("gemini-3-flash-preview", body(tools=[{"functionDeclarations": [DECL]}], generationConfig={"responseMimeType": "application/json"})),
     ("gemini-2.5-flash", {"contents": [USER, {"role": "model", "parts": [{"text": "x", "thought": True}, CALL]},
                                        {"role": "user", "parts": [RESPONSE, {"text": "and a note"}]}]}),
     ("gemini-3-flash-preview", {"contents": [
