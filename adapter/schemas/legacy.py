@@ -64,7 +64,7 @@ def _messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _assistant_message(message: dict[str, Any], call_id: str) -> dict[str, Any]:
     call = {"id": call_id, "type": "function", "function": dict(message["function_call"])}
     kept = {k: v for k, v in message.items() if k != "function_call"}
-    return {**kept, "tool_calls": [*message.get("tool_calls", ()), call]}
+    return {**kept, "tool_calls": [*(message.get("tool_calls") or ()), call]}
 
 
 def _tool_message(message: dict[str, Any], calls: list[tuple[str, str]]) -> dict[str, Any]:

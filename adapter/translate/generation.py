@@ -31,7 +31,6 @@ SAMPLING_FIELDS: tuple[tuple[str, str], ...] = (
     ("temperature", "temperature"),
     ("top_p", "topP"),
     ("top_k", "topK"),
-    ("seed", "seed"),
 )
 PENALTY_FIELDS: tuple[tuple[str, str], ...] = (
     ("presence_penalty", "presencePenalty"),
@@ -54,6 +53,7 @@ _EMPTY: Fragment = {}
 _LABEL_KEY = re.compile(r"[a-z][a-z0-9_-]{0,62}")
 _LABEL_VALUE = re.compile(r"[a-z0-9_-]{0,63}")
 MAX_LABELS = 64
+INT32_SPAN = 2**32
 LABEL_RULE = (
     "Vertex labels take lowercase letters, digits, '_' and '-', up to 63 characters, keys starting with a letter"
 )
@@ -101,6 +101,17 @@ def generation_config(
 
 def _sampling(req: Mapping[str, Any], route: ModelRoute, caps: ModelCapabilities, notes: list[str]) -> Fragment:
     return {target: req[source] for source, target in SAMPLING_FIELDS if req.get(source) is not None}
+
+
+def _seed(req: Mapping[str, Any], route: ModelRoute, caps: ModelCapabilities, notes: list[str]) -> Fragment:
+    """OpenAI seeds are 64-bit, Vertex's 32-bit: larger ones wrap around (the same seed, the same value)."""
+    seed = req.get("seed")
+    if seed is None:
+        return _EMPTY
+    wrapped = (seed + INT32_SPAN // 2) % INT32_SPAN - INT32_SPAN // 2
+    if wrapped != seed:
+        notes.append(f"seed={seed} -> {wrapped} (Vertex takes 32-bit seeds)")
+    return {"seed": wrapped}
 
 
 def _max_tokens(req: Mapping[str, Any], route: ModelRoute, caps: ModelCapabilities, notes: list[str]) -> Fragment:
@@ -218,6 +229,7 @@ def _thinking(req: Mapping[str, Any], route: ModelRoute, caps: ModelCapabilities
 
 FRAGMENTS: tuple[FragmentBuilder, ...] = (
     _sampling,
+    _seed,
     _max_tokens,
     _stop,
     _candidates,

@@ -13,6 +13,8 @@
 - A conversation that ends with an assistant turn (prefill) keeps it as a trailing ``model``
   turn when the model accepts that, else the text moves into the last user turn; one that
   starts with tool calls gets a short user turn first (Vertex requires one before a call).
+  One that ends with tool calls still waiting for their results is refused (as OpenAI does):
+  no model can answer it, and Vertex would refuse it with a message about turns.
 """
 
 from __future__ import annotations
@@ -40,6 +42,10 @@ PREFILL_NOTE = (
 )
 OPENING_TEXT = "(The conversation so far follows.)"
 OPENING_NOTE = "a user turn was added before the first tool call: Gemini needs one there"
+UNANSWERED_CALLS = (
+    "the conversation ends with tool calls that have no results; send a tool message "
+    "(role 'tool' with the call's tool_call_id) for each call before asking for the next answer"
+)
 PREFILL_INSTRUCTION = (
     "Continue your previous answer from exactly where the following text ends, "
     "without repeating any of it:\n\n"
@@ -64,6 +70,10 @@ class _History:
     order: dict[str, int] = field(default_factory=dict)
     results: list[tuple[int, GeminiPart]] = field(default_factory=list)
     result_extras: list[GeminiPart] = field(default_factory=list)
+    last_calls: str = ""  # the path of the tool calls of the last assistant message that had any
+
+    def continues_model_turn(self) -> bool:
+        return bool(self.contents) and self.contents[-1]["role"] == "model"
 
     def append(self, role: str, parts: list[GeminiPart]) -> None:
         if not parts:
@@ -98,6 +108,9 @@ def to_contents(
     history.flush_results()
     if not history.contents:
         raise InvalidRequest("messages hold no user or assistant content to send", param="messages")
+    last = history.contents[-1]
+    if last["role"] == "model" and any("functionCall" in part for part in last["parts"]):
+        raise InvalidRequest(UNANSWERED_CALLS, param=history.last_calls)
     system = {"parts": history.system} if history.system else None
     return system, history.contents
 
@@ -118,10 +131,12 @@ def _assistant(history: _History, message: Mapping[str, Any], i: int) -> None:
     legacy = message.get("function_call")
     if isinstance(legacy, Mapping) and not calls:
         calls = [{"function": legacy}]
-    if calls:
+    if not history.continues_model_turn():
         history.order = {}
     for j, call in enumerate(calls):
         parts.append(_call_part(history, call, f"{path}.tool_calls[{j}]", first=j == 0))
+    if calls:
+        history.last_calls = f"{path}.tool_calls"
     history.append("model", parts)
 
 
@@ -239,7 +254,7 @@ def open_with_user_turn(contents: list[GeminiContent]) -> tuple[list[GeminiConte
 def move_prefill(contents: list[GeminiContent], caps: ModelCapabilities) -> tuple[list[GeminiContent], tuple[str, ...]]:
     """Handle a trailing ``model`` turn the model would refuse; returns (contents, rewrites)."""
     last = contents[-1]
-    if last["role"] != "model" or caps.trailing_model_turn or any("functionCall" in p for p in last["parts"]):
+    if last["role"] != "model" or caps.trailing_model_turn:
         return contents, ()
     text = "".join(p["text"] for p in last["parts"] if "text" in p)
     moved: list[GeminiPart] = [{"text": PREFILL_INSTRUCTION + text}] if text.strip() else []

@@ -18,7 +18,7 @@ from adapter.translate.generation import generation_config, labels, refuse_unsup
 from adapter.translate.messages import move_prefill, open_with_user_turn, to_contents
 from adapter.translate.parts import Media, file_url_of, image_url_of
 from adapter.translate.shapes import GeminiRequest, OpenAIChatRequest
-from adapter.translate.tools import build_tools
+from adapter.translate.tools import build_tools, refuse_json_with_tools
 
 __all__ = ["Media", "TranslatedRequest", "remote_media_urls", "to_gemini_request"]
 
@@ -86,6 +86,7 @@ def to_gemini_request(
     if tool_config is not None:
         body["toolConfig"] = tool_config
     config, config_notes = generation_config(req, route, caps)
+    refuse_json_with_tools(tools, tool_config, config, caps)
     if config:
         body["generationConfig"] = config
     body["safetySettings"] = safety_settings(safety_threshold)

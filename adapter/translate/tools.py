@@ -14,6 +14,7 @@ from typing import Any, Mapping
 from adapter.errors import InvalidRequest
 from adapter.routing.capabilities import ModelCapabilities
 from adapter.routing.model_name import ModelRoute
+from adapter.translate.generation import JSON_MIME
 from adapter.translate.schema_cleanup import to_gemini_schema
 
 # Vertex: starts with a letter or underscore; letters, digits, _ . : - ; at most 128 characters.
@@ -21,6 +22,10 @@ _FUNCTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]{0,127}")
 _SIMPLE_CHOICES: dict[str, str] = {"none": "NONE", "auto": "AUTO", "required": "ANY"}
 _ALLOWED_TOOLS_MODES: dict[str, str] = {"auto": "VALIDATED", "required": "ANY"}
 PARALLEL_NOTE = "parallel_tool_calls=false not enforced: Gemini has no such switch"
+JSON_WITH_TOOLS = (
+    "model {model} cannot answer in JSON (response_format) in a request with tools that it may use; "
+    "use a Gemini 3 model, set tool_choice to 'none', or leave out response_format"
+)
 
 
 def build_tools(
@@ -164,3 +169,21 @@ def _calling_config(mode: str, allowed: list[str] | None) -> dict[str, Any]:
     if allowed:
         config["allowedFunctionNames"] = allowed
     return {"functionCallingConfig": config}
+
+
+def refuse_json_with_tools(
+    tools: list[dict[str, Any]], config: Mapping[str, Any] | None, generation: Mapping[str, Any], caps: ModelCapabilities
+) -> None:
+    """400 naming ``response_format`` where Vertex would refuse JSON output next to tools.
+
+    Before Gemini 3, Vertex answers "Function calling with a response mime type:
+    'application/json' is unsupported" (and "Tool use ..." for search), except for function
+    tools with calling mode ``NONE``.
+    """
+    if caps.json_with_tools or not tools or generation.get("responseMimeType") != JSON_MIME:
+        return
+    calling = config.get("functionCallingConfig", {}) if config else {}
+    only_functions = all("functionDeclarations" in tool for tool in tools)
+    if only_functions and calling.get("mode") == "NONE":
+        return
+    raise InvalidRequest(JSON_WITH_TOOLS.format(model=caps.name), param="response_format")

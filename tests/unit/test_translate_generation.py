@@ -62,6 +62,17 @@ def test_generation_config_on_gemini_2_5_flash(fields: dict[str, Any], expected:
     assert config("gemini-2.5-flash", **fields) == expected
 
 
+@pytest.mark.parametrize(
+    ("seed", "sent", "noted"),
+    [(7, 7, False), (-5, -5, False), (2**31 - 1, 2**31 - 1, False), (-(2**31), -(2**31), False),
+     (2**31, -(2**31), True), (2**40 + 3, 3, True), (-(2**63), 0, True)],
+)
+def test_seeds_fit_vertex_32_bits(seed: int, sent: int, noted: bool) -> None:
+    result = translate("gemini-2.0-flash-001", seed=seed)
+    assert result.body["generationConfig"] == {"seed": sent}
+    assert any(note.startswith(f"seed={seed} ->") for note in result.rewrites) is noted
+
+
 def test_plain_model_without_thinking_gets_no_generation_config() -> None:
     assert "generationConfig" not in translate("gemini-2.0-flash-001").body
 

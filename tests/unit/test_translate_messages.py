@@ -184,7 +184,8 @@ def test_three_turn_parallel_tool_conversation_matches_googles_follow_up_request
 
 def test_signature_comes_from_extra_content_first() -> None:
     extra: dict[str, Any] = {"extra_content": {"google": {"thought_signature": "c2lnbmVk"}}}
-    turns = contents([user("go"), {"role": "assistant", "tool_calls": [call("call_1", "f", **extra)]}], GEMINI_3)
+    result = {"role": "tool", "tool_call_id": "call_1", "content": "ok"}
+    turns = contents([user("go"), {"role": "assistant", "tool_calls": [call("call_1", "f", **extra)]}, result], GEMINI_3)
     assert turns[1]["parts"] == [{"functionCall": {"name": "f", "args": {}, "id": "call_1"}, "thoughtSignature": "c2lnbmVk"}]
 
 
@@ -307,6 +308,38 @@ def test_history_starting_with_tool_calls_gets_a_user_turn_first() -> None:
     assert vertex_violations(result.body) == []
 
 
-def test_trailing_tool_call_turn_is_not_a_prefill() -> None:
-    result = _translate([user("go"), {"role": "assistant", "tool_calls": [call("c1", "f")]}], PLAIN)
-    assert result.body["contents"][-1]["role"] == "model"
+@pytest.mark.parametrize("caps", [PLAIN, PREFILL_OK], ids=["plain", "prefill_ok"])
+@pytest.mark.parametrize(
+    ("messages", "param"),
+    [
+        ([user("go"), {"role": "assistant", "tool_calls": [call("c1", "f")]}], "messages[1].tool_calls"),
+        ([user("go"), {"role": "assistant", "tool_calls": [call("c1", "f")]}, {"role": "assistant", "content": "wait"}], "messages[1].tool_calls"),
+        (
+            [user("go"), {"role": "assistant", "tool_calls": [call("c1", "f")]}, {"role": "tool", "tool_call_id": "c1", "content": "1"},
+             {"role": "assistant", "tool_calls": [call("c2", "f")]}, {"role": "system", "content": "s"}],
+            "messages[3].tool_calls",
+        ),
+    ],
+)
+def test_ending_with_unanswered_tool_calls_is_refused(messages: list[dict[str, Any]], param: str, caps: ModelCapabilities) -> None:
+    with pytest.raises(InvalidRequest) as caught:
+        _translate(messages, caps)
+    assert caught.value.param == param and "no results" in caught.value.message
+
+
+def test_unanswered_calls_earlier_in_the_history_are_left_to_the_model() -> None:
+    messages = [user("go"), {"role": "assistant", "tool_calls": [call("c1", "f")]}, user("never mind"), {"role": "assistant", "content": "Fine"}]
+    assert _translate(messages, PREFILL_OK).body["contents"][-1] == {"role": "model", "parts": [{"text": "Fine"}]}
+
+
+def test_calls_split_over_consecutive_assistant_messages_get_results_in_call_order() -> None:
+    messages = [
+        user("go"),
+        {"role": "assistant", "tool_calls": [call("c1", "f")]},
+        {"role": "assistant", "tool_calls": [call("c2", "g")]},
+        {"role": "tool", "tool_call_id": "c2", "content": "2"},
+        {"role": "tool", "tool_call_id": "c1", "content": "1"},
+    ]
+    turns = _translate(messages, PLAIN).body["contents"]
+    assert [part["functionCall"]["id"] for part in turns[1]["parts"]] == ["c1", "c2"]
+    assert [part["functionResponse"]["id"] for part in turns[2]["parts"]] == ["c1", "c2"]

@@ -135,3 +135,36 @@ def test_search_with_functions_where_the_model_accepts_it() -> None:
 )
 def test_search_errors(caps: ModelCapabilities, model: str, fields: dict[str, Any], param: str) -> None:
     assert error(caps, model, **fields).param == param
+
+
+JSON_TOOLS = ModelCapabilities(name="json-tools", search=True, search_with_functions=True, json_with_tools=True)
+JSON_OBJECT = {"type": "json_object"}
+JSON_SCHEMA = {"type": "json_schema", "json_schema": {"name": "w", "schema": WEATHER}}
+
+
+@pytest.mark.parametrize(
+    ("fields", "model"),
+    [
+        ({"tools": [tool("f")], "response_format": JSON_OBJECT}, None),
+        ({"tools": [tool("f")], "response_format": JSON_SCHEMA, "tool_choice": "auto"}, None),
+        ({"tools": [tool("f")], "response_format": JSON_OBJECT, "tool_choice": "required"}, None),
+        ({"response_format": JSON_OBJECT}, "old-search"),
+        ({"response_format": JSON_SCHEMA, "web_search_options": {}}, None),
+    ],
+)
+def test_json_output_with_tools_is_refused_before_gemini_3(fields: dict[str, Any], model: str | None) -> None:
+    assert error(OLD, model, **fields).param == "response_format"
+
+
+@pytest.mark.parametrize(
+    ("caps", "fields"),
+    [
+        (OLD, {"tools": [tool("f")], "response_format": JSON_OBJECT, "tool_choice": "none"}),
+        (OLD, {"tools": [tool("f")], "response_format": {"type": "text"}}),
+        (OLD, {"response_format": JSON_SCHEMA}),
+        (JSON_TOOLS, {"tools": [tool("f")], "response_format": JSON_SCHEMA, "web_search_options": {}}),
+    ],
+)
+def test_json_output_with_tools_where_vertex_accepts_it(caps: ModelCapabilities, fields: dict[str, Any]) -> None:
+    body = translate(caps, **fields).body
+    assert ("tools" in body) is ("tools" in fields or "web_search_options" in fields)
