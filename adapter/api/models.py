@@ -6,7 +6,7 @@ from flask import Blueprint, Response
 
 from ..errors import NotFound
 from ..gateway import current_gateway
-from ..routing.catalog import model_list, model_object
+from ..routing.catalog import is_served, model_list, model_object
 from .http import json_response
 
 bp = Blueprint("models", __name__)
@@ -19,6 +19,6 @@ def list_models() -> Response:
 
 @bp.get("/models/<path:model_id>")
 def get_model(model_id: str) -> Response:
-    if model_id not in current_gateway().model_ids():
+    if not is_served(model_id, set(current_gateway().model_ids())):
         raise NotFound(f"The model '{model_id}' does not exist or the configured credentials cannot serve it.", param="model", code="model_not_found")
     return json_response(model_object(model_id))

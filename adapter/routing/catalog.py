@@ -4,13 +4,15 @@ The base list comes from the capability table (``listed`` models) or, when ``MOD
 is set, from the older tool's remote JSON (``{"vertex_models": [...],
 "vertex_express_models": [...]}``), refreshed in the background (see :mod:`remote_models`).
 Ids are shown in every form the credentials allow: plain and ``[EXPRESS] name`` for Express
-keys, ``[PAY]name`` for service accounts, each with the variants the model supports.
+keys, ``[PAY]name`` (and plain names when no Express key is configured) for service accounts,
+each with the variants the model supports. ``-openai`` (service accounts only) is listed plain and
+with ``[PAY]``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable, Collection, Iterable
 
 from ..errors import InvalidRequest
 from .capabilities import CapabilityTable, ModelCapabilities
@@ -21,7 +23,9 @@ from .model_name import (
     NOTHINKING_SUFFIX,
     PAY_PREFIX,
     SEARCH_SUFFIX,
+    ModelNameError,
     ModelRoute,
+    parse_model_name,
 )
 
 CATALOG_CREATED = 1795564800  # 2026-11-25, when this catalog was written
@@ -51,6 +55,13 @@ def variants(caps: ModelCapabilities, *, direct_possible: bool) -> list[str]:
 
 def check_variant(route: ModelRoute, caps: ModelCapabilities, table: CapabilityTable) -> None:
     """Raise InvalidRequest (param ``model``) when the model does not support a requested variant."""
+    if route.direct and route.credential == "express":
+        raise InvalidRequest(
+            f"The variant {DIRECT_SUFFIX} calls Vertex's OpenAI-compatible endpoint with service accounts; "
+            f"drop the {EXPRESS_PREFIX} prefix or use {PAY_PREFIX}.",
+            param="model",
+            code="model_variant_not_supported",
+        )
     requested = {
         SEARCH_SUFFIX: route.search,
         NOTHINKING_SUFFIX: route.thinking == "off",
@@ -81,10 +92,35 @@ def catalog_ids(lists: ModelLists, table: CapabilityTable, *, has_express: bool,
         for name in lists.service_account:
             caps = table.lookup(name)
             for suffix in ["", *variants(caps, direct_possible=True)]:
-                if not has_express:
+                if not has_express or suffix == DIRECT_SUFFIX:
                     ids[f"{name}{suffix}"] = None
                 ids[f"{PAY_PREFIX}{name}{suffix}"] = None
     return list(ids)
+
+
+def is_served(model_id: str, ids: Collection[str]) -> bool:
+    """Whether ``model_id`` names a listed model, in any spacing or case of the prefix and with
+    any combination of listed variants (``[PAY]gemini-2.5-flash-search-max``)."""
+    if model_id in ids:
+        return True
+    try:
+        route = parse_model_name(model_id)
+    except ModelNameError:
+        return False
+    prefix = _PREFIX_FORMS[route.credential]
+    suffixes = [suffix for suffix in _split_suffix(route) if suffix] or [""]
+    return all(f"{prefix}{route.base}{suffix}" in ids for suffix in suffixes)
+
+
+_PREFIX_FORMS: dict[str, str] = {"auto": "", "express": f"{EXPRESS_PREFIX} ", "service_account": PAY_PREFIX}
+
+
+def _split_suffix(route: ModelRoute) -> list[str]:
+    return [
+        SEARCH_SUFFIX if route.search else "",
+        NOTHINKING_SUFFIX if route.thinking == "off" else MAX_SUFFIX if route.thinking == "max" else "",
+        DIRECT_SUFFIX if route.direct else "",
+    ]
 
 
 def model_object(model_id: str) -> dict[str, object]:
@@ -93,6 +129,20 @@ def model_object(model_id: str) -> dict[str, object]:
 
 def model_list(ids: Iterable[str]) -> dict[str, object]:
     return {"object": "list", "data": [model_object(i) for i in ids]}
+
+
+def embedding_ids(table: CapabilityTable, *, has_express: bool, has_service_accounts: bool) -> list[str]:
+    """Embedding model ids (``POST /v1/embeddings``): plain, ``[EXPRESS] name``, ``[PAY]name``."""
+    ids: list[str] = []
+    for model in table.embedding_models.values():
+        express = has_express and model.express
+        if express or has_service_accounts:
+            ids.append(model.name)
+        if express:
+            ids.append(f"{EXPRESS_PREFIX} {model.name}")
+        if has_service_accounts:
+            ids.append(f"{PAY_PREFIX}{model.name}")
+    return ids
 
 
 def table_lists(table: CapabilityTable) -> ModelLists:

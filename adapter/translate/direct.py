@@ -69,7 +69,8 @@ def plan_direct_request(
 
 
 def _client_google_options(req: OpenAIChatRequest) -> dict[str, Any]:
-    extra = req.get("extra_body") if isinstance(req.get("extra_body"), Mapping) else {}
+    raw_extra = req.get("extra_body")
+    extra: Mapping[str, Any] = raw_extra if isinstance(raw_extra, Mapping) else {}
     options: dict[str, Any] = {}
     if isinstance(extra.get("thinking_config"), Mapping):
         options["thinking_config"] = extra["thinking_config"]

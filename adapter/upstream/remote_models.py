@@ -2,7 +2,7 @@
 
 The list is fetched in the background with a timeout and cached for ``MODELS_CONFIG_TTL``
 seconds. A request never waits for it: until the first fetch succeeds the shipped catalog is
-used, and a failed fetch keeps the last good list.
+used, and a failed fetch keeps the last good list (retried after ``min(TTL, 30 s)``).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import time
 from typing import Any, Callable
 
 import requests
+import urllib3
 
 from ..routing.catalog import ModelLists
 
@@ -21,6 +22,9 @@ logger = logging.getLogger(__name__)
 
 FETCH_TIMEOUT = (3.0, 5.0)
 MAX_BYTES = 1024 * 1024
+RETRY_AFTER_FAILURE = 30.0
+# Reading the body goes through urllib3 directly, whose errors are not requests exceptions.
+FETCH_ERRORS = (requests.RequestException, urllib3.exceptions.HTTPError, OSError, ValueError)
 
 
 def parse_model_config(data: Any) -> ModelLists:
@@ -63,19 +67,21 @@ class RemoteModelList:
         self._refresh()
 
     def _refresh(self) -> None:
+        lists: ModelLists | None = None
         try:
             lists = self._fetch()
-        except (requests.RequestException, ValueError) as exc:
+        except FETCH_ERRORS as exc:
             logger.warning("MODELS_CONFIG_URL fetch failed (%s); keeping the last good model list", exc.__class__.__name__)
+        finally:
             with self._lock:
-                self._fetched_at = self._clock() - self.ttl + min(self.ttl, 30.0)
+                now = self._clock()
+                if lists is None:
+                    self._fetched_at = now - self.ttl + min(self.ttl, RETRY_AFTER_FAILURE)
+                else:
+                    self._lists, self._fetched_at = lists, now
                 self._refreshing = False
-            return
-        with self._lock:
-            self._lists = lists
-            self._fetched_at = self._clock()
-            self._refreshing = False
-        logger.info("MODELS_CONFIG_URL: %d service-account and %d express models", len(lists.service_account), len(lists.express))
+        if lists is not None:
+            logger.info("MODELS_CONFIG_URL: %d service-account and %d express models", len(lists.service_account), len(lists.express))
 
     def _fetch(self) -> ModelLists:
         with self._session.get(self.url, timeout=FETCH_TIMEOUT, stream=True) as response:

@@ -9,8 +9,9 @@ import pytest
 
 from adapter.errors import InvalidRequest
 from adapter.routing.capabilities import CapabilityFileError, load_capabilities
-from adapter.routing.catalog import ModelLists, catalog_ids, check_variant, table_lists
+from adapter.routing.catalog import ModelLists, catalog_ids, check_variant, is_served, table_lists
 from adapter.routing.model_name import parse_model_name
+from tests.emulator.models import DEFAULT_MODELS
 
 TABLE = load_capabilities()
 
@@ -125,3 +126,84 @@ def test_variants_are_checked_against_capabilities(name: str, ok: bool) -> None:
         check_variant(route, TABLE.lookup(route.base), TABLE)
     assert caught.value.param == "model"
     assert "gemini-2.5-flash" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "model,max_candidates,levels",
+    [
+        ("gemini-3-pro-preview", 1, ("LOW", "HIGH")),
+        ("gemini-3.1-pro-preview", 8, ("LOW", "MEDIUM", "HIGH")),
+        ("gemini-3.1-flash-image-preview", 1, ("MINIMAL", "HIGH")),
+        ("gemini-3-pro-image-preview", 1, None),
+    ],
+)
+def test_gemini_3_facts_from_the_docs(model: str, max_candidates: int, levels: tuple[str, ...] | None) -> None:
+    caps = TABLE.lookup(model)
+    assert caps.max_candidates == max_candidates
+    assert (caps.thinking.levels if caps.thinking else None) == levels
+    assert not caps.penalties and not caps.logprobs and caps.thought_signatures_required
+
+
+def test_capability_table_agrees_with_the_emulated_google() -> None:
+    """Where both tables describe the same fact, they agree (the emulator plays Google in e2e tests)."""
+    for name, facts in DEFAULT_MODELS.items():
+        if facts.kind != "chat":
+            continue
+        caps = TABLE.lookup(name)
+        assert (caps.max_candidates, caps.penalties, caps.logprobs, caps.media_resolution) == (
+            facts.max_candidates, facts.penalties, facts.logprobs, facts.media_resolution), name
+        assert (caps.trailing_model_turn, caps.image_output, caps.search, caps.search_with_functions, caps.json_with_tools) == (
+            facts.trailing_model_turn, facts.image_output, facts.search, facts.search_with_functions, facts.json_with_tools), name
+        thinking = caps.thinking
+        if thinking is None:
+            assert facts.thinking == "none" or not facts.levels, name
+        elif thinking.kind == "budget":
+            assert (facts.thinking, facts.budget_min, facts.budget_max, facts.budget_can_disable) == (
+                "budget", thinking.budget_min, thinking.budget_max, thinking.can_disable), name
+        else:
+            assert (facts.thinking, facts.levels) == ("level", thinking.levels), name
+
+
+def test_direct_variant_refuses_the_express_prefix() -> None:
+    route = parse_model_name("[EXPRESS] gemini-2.5-flash-openai")
+    with pytest.raises(InvalidRequest) as caught:
+        check_variant(route, TABLE.lookup(route.base), TABLE)
+    assert caught.value.param == "model" and "[PAY]" in caught.value.message
+
+
+def test_direct_ids_are_listed_plain_and_paid_when_both_kinds_are_configured() -> None:
+    ids = catalog_ids(LISTS, TABLE, has_express=True, has_service_accounts=True)
+    assert "gemini-2.5-flash-openai" in ids and "[PAY]gemini-2.5-flash-openai" in ids
+    assert "[EXPRESS] gemini-2.5-flash-openai" not in ids
+    assert "gemini-2.0-flash-001" not in ids and "[PAY]gemini-2.0-flash-001" in ids
+
+
+@pytest.mark.parametrize(
+    "model_id,served",
+    [
+        ("gemini-2.5-flash", True),
+        ("[express]   gemini-2.5-flash", True),
+        ("[PAY]gemini-2.5-flash-search-max", True),
+        ("[pay] gemini-2.5-flash-openai-nothinking", True),
+        ("gemini-2.5-flash-openai", True),
+        ("[EXPRESS] gemini-2.5-flash-openai", False),
+        ("gemini-2.0-flash-001", False),
+        ("[PAY]gemini-2.0-flash-001-search-nothinking", False),
+        ("gemini-2.5-flash-nothinking-max", False),
+        ("gemini-2.5-flash-encrypt", False),
+        ("", False),
+    ],
+)
+def test_is_served_accepts_every_spelling_of_a_listed_model(model_id: str, served: bool) -> None:
+    ids = set(catalog_ids(LISTS, TABLE, has_express=True, has_service_accounts=True))
+    assert is_served(model_id, ids) is served
+
+
+def test_operator_model_entries_override_field_by_field(tmp_path: Path) -> None:
+    extra = tmp_path / "caps.json"
+    extra.write_text(json.dumps({"models": {"gemini-2.5-flash": {"penalties": False}, "gemini-3-pro-preview": {"max_candidates": 4}}}))
+    table = load_capabilities(extra)
+    flash = table.lookup("gemini-2.5-flash")
+    assert not flash.penalties and flash.listed and flash.logprobs
+    assert table.lookup("gemini-3-pro-preview").max_candidates == 4 and table.lookup("gemini-3-pro-preview").listed
+    assert [m.name for m in table.listed_models()] == [m.name for m in TABLE.listed_models()]
