@@ -1,17 +1,22 @@
 """Logging: one configuration, request ids on every record, secrets redacted.
 
-:func:`configure_logging` runs before the app is built. Every record passes through
-:class:`RedactSecrets`, which replaces the configured secrets (client key, Express keys) and
-anything shaped like an OAuth token or a private key with ``[REDACTED]``: the code never logs
-them on purpose, and this filter makes sure a library cannot either.
+:func:`configure_logging` runs before the app is built. It installs a log-record factory that
+redacts every record as it is created, whatever logger made it (ours, google-auth, urllib3,
+gunicorn) and whatever handler will write it (ours, gunicorn's, a test's ``caplog``): the
+configured secrets (client key, Express keys, the private keys of service accounts and each
+long line of their base64) and anything shaped like an OAuth token, a JWT or a PEM private key
+become ``[REDACTED]``. The code never logs them on purpose; this makes sure a library cannot
+either. Records are created only for enabled levels, so the cost is paid only by lines that
+are written (one per request at the default level).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import threading
 from contextvars import ContextVar
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 
@@ -23,6 +28,80 @@ _TOKEN_SHAPES = re.compile(
     re.DOTALL,
 )
 REDACTED = "[REDACTED]"
+MIN_SECRET_LENGTH = 8
+HANDLER_NAME = "adapter"
+QUIET_LIBRARIES = ("urllib3", "google", "werkzeug")
+
+
+class Redactor:
+    """Replaces known secrets and token-shaped strings; secrets can be added at any time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._known: set[str] = set()
+        self.secrets: tuple[str, ...] = ()
+
+    def add(self, secrets: Iterable[str]) -> None:
+        fresh = {s for s in secrets if isinstance(s, str) and len(s) >= MIN_SECRET_LENGTH}
+        with self._lock:
+            if fresh <= self._known:
+                return
+            self._known |= fresh
+            self.secrets = tuple(sorted(self._known, key=len, reverse=True))
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        return _TOKEN_SHAPES.sub(REDACTED, text)
+
+
+REDACTOR = Redactor()
+
+
+def register_secrets(secrets: Iterable[str]) -> None:
+    """Add strings that must never be written to a log (kept for the life of the process)."""
+    REDACTOR.add(secrets)
+
+
+def private_key_secrets(private_key: str) -> list[str]:
+    """A PEM private key and each of its long base64 lines (a line alone is a secret too)."""
+    return [private_key, *(line.strip() for line in private_key.splitlines() if len(line.strip()) >= 40)]
+
+
+def redact_record(record: logging.LogRecord) -> logging.LogRecord:
+    """Redact the record's final message, exception text and stack in place."""
+    try:
+        message = record.getMessage()
+    except Exception:  # a malformed call: logging's own handler reports it at emit time
+        return record
+    cleaned = REDACTOR.redact(message)
+    if cleaned != message or record.args:
+        record.msg, record.args = cleaned, None
+    if record.exc_info and not record.exc_text:
+        record.exc_text = logging.Formatter().formatException(record.exc_info)
+    if record.exc_text:
+        record.exc_text = REDACTOR.redact(record.exc_text)
+    if record.stack_info:
+        record.stack_info = REDACTOR.redact(record.stack_info)
+    return record
+
+
+_install_lock = threading.Lock()
+_installed: list[Callable[..., logging.LogRecord]] = []
+
+
+def _install_record_factory() -> None:
+    with _install_lock:
+        if _installed and logging.getLogRecordFactory() is _installed[0]:
+            return
+        base = logging.getLogRecordFactory()
+
+        def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+            return redact_record(base(*args, **kwargs))
+
+        _installed[:] = [factory]
+        logging.setLogRecordFactory(factory)
 
 
 class RequestIdFilter(logging.Filter):
@@ -31,40 +110,11 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-class RedactSecrets(logging.Filter):
-    """Replaces known secrets and token-shaped strings in the final message."""
-
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
-        super().__init__()
-        self.secrets = tuple(sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True))
-
-    def redact(self, text: str) -> str:
-        for secret in self.secrets:
-            if secret in text:
-                text = text.replace(secret, REDACTED)
-        return _TOKEN_SHAPES.sub(REDACTED, text)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = self.redact(message)
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = self.redact(record.exc_text)
-        if cleaned != message or record.args:
-            record.msg, record.args = cleaned, None
-        return True
-
-
-HANDLER_NAME = "adapter"
-QUIET_LIBRARIES = ("urllib3", "google", "werkzeug")
-
-
 def configure_logging(level: str, secrets: Iterable[str]) -> None:
-    """Install the gateway's handler on the root logger (replacing an earlier one of ours).
-
-    Other handlers (gunicorn's, pytest's) are left alone.
-    """
+    """Install redaction and the gateway's handler on the root logger (replacing an earlier
+    one of ours). Other handlers (gunicorn's, pytest's) are left alone."""
+    register_secrets(secrets)
+    _install_record_factory()
     root = logging.getLogger()
     for handler in list(root.handlers):
         if handler.get_name() == HANDLER_NAME:
@@ -73,7 +123,6 @@ def configure_logging(level: str, secrets: Iterable[str]) -> None:
     handler.set_name(HANDLER_NAME)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
     handler.addFilter(RequestIdFilter())
-    handler.addFilter(RedactSecrets(secrets))
     root.addHandler(handler)
     root.setLevel(level)
     for name in QUIET_LIBRARIES:

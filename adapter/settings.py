@@ -53,6 +53,7 @@ class Settings:
     media_fetch_timeout: float = 15.0
     log_level: str = "INFO"
     pool_connections: int = 1000
+    debug_runtime_stats: bool = False
 
     def secrets(self) -> tuple[str, ...]:
         """Every configured secret string (for log redaction and tests)."""
@@ -167,4 +168,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         media_fetch_timeout=_parsed(env, "MEDIA_FETCH_TIMEOUT", 15.0, _positive_float, "a positive number of seconds"),
         log_level=(_text(env, "LOG_LEVEL") or "INFO").upper(),
         pool_connections=_parsed(env, "UPSTREAM_POOL_CONNECTIONS", 1000, _positive_int, "a positive whole number"),
+        debug_runtime_stats=_parsed(env, "DEBUG_RUNTIME_STATS", False, _bool, "true or false"),
     )

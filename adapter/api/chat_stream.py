@@ -10,25 +10,22 @@ sends empty chunks every ``FAKE_STREAMING_INTERVAL`` instead, as the older tool 
 from __future__ import annotations
 
 import itertools
-import time
-from typing import Any, Callable, Iterator, Protocol
+from typing import Any, Callable, TypeVar
 
-from flask import Response
+from flask import Response, request
 
-from ..errors import AdapterError, UpstreamError
+from ..errors import UpstreamError
 from ..gateway import Gateway
 from ..translate.candidates import ModelFunctionCallError
 from ..translate.chunks import ChunkTranslator
 from ..upstream.credentials import Credential
 from .chat_call import ChatCall, explain_headers, generate_caller, run
-from .http import SSE_DONE, SSE_HEADERS, SSE_KEEPALIVE, sse_frame
-from .pump import Item, Opened, UpstreamPump
+from .disconnect import ClientGone, ClientWatch
+from .http import SSE_HEADERS, SSE_KEEPALIVE, sse_frame
+from .pump import Opened, UpstreamPump
+from .relay import SSERelay, StreamTranslator, first_chunks_of
 
-
-class StreamTranslator(Protocol):
-    def feed(self, event: Any) -> list[dict[str, Any]]: ...
-
-    def finish(self) -> list[dict[str, Any]]: ...
+T = TypeVar("T")
 
 
 def stream_chat(gateway: Gateway, call: ChatCall) -> Response:
@@ -57,11 +54,12 @@ def relay_response(
 ) -> Response:
     """Run ``opener`` in a pump and relay its events as translated SSE chunks."""
     retries_left = 1 if gateway.settings.malformed_function_call_retry else 0
+    watch = ClientWatch.from_environ(request.environ)
     while True:
         translator = new_translator()
         pump = UpstreamPump(opener)
         try:
-            first_chunks, outcome = _first_chunks(pump, translator, deadline, call)
+            first_chunks, outcome = first_chunks_of(pump, translator, deadline, call.record, watch)
         except ModelFunctionCallError:
             pump.cancel()
             if retries_left == 0:
@@ -73,8 +71,8 @@ def relay_response(
             raise
         break
     call.record.deferred = True
-    body = _relay(pump, translator, first_chunks, keepalive, interval, call)
-    return Response(body, mimetype="text/event-stream", headers={**SSE_HEADERS, **explain_headers(call, outcome)})
+    relay = SSERelay(pump, translator, first_chunks, call.record, keepalive=keepalive, interval=interval, watch=watch)
+    return Response(relay, mimetype="text/event-stream", headers={**SSE_HEADERS, **explain_headers(call, outcome)})
 
 
 def _gemini_stream_url(gateway: Gateway, call: ChatCall) -> Callable[[Credential], str]:
@@ -89,85 +87,6 @@ def _translator(call: ChatCall) -> ChunkTranslator:
     return ChunkTranslator(
         completion_id=call.completion_id, created=call.created, model=call.model, include_usage=bool(options.get("include_usage"))
     )
-
-
-def _first_chunks(pump: UpstreamPump, translator: StreamTranslator, deadline: float, call: ChatCall) -> tuple[list[bytes] | None, Any]:
-    """Wait for the upstream's first event (up to ``deadline``) and translate it.
-
-    Returns (frames, outcome); frames is None when the deadline passed first (the stream then
-    starts with keep-alives). Raises the upstream's error, so that the client gets its status.
-    """
-    until = time.monotonic() + deadline
-    outcome = None
-    while True:
-        item = pump.get(max(0.0, until - time.monotonic()))
-        if item is None:
-            return None, outcome
-        kind, payload = item
-        if kind == "error":
-            raise payload
-        if kind == "started":
-            outcome = payload
-        elif kind == "event":
-            _note_usage(call, payload)
-            return [sse_frame(chunk) for chunk in translator.feed(payload)], outcome
-        else:
-            return [sse_frame(chunk) for chunk in translator.finish()] + [SSE_DONE], outcome
-
-
-def _relay(
-    pump: UpstreamPump,
-    translator: StreamTranslator,
-    first: list[bytes] | None,
-    keepalive: bytes,
-    interval: float,
-    call: ChatCall,
-) -> Iterator[bytes]:
-    status = 200
-    try:
-        if first is None:
-            yield keepalive
-        else:
-            yield from first
-            if first and first[-1] is SSE_DONE:
-                return
-        while True:
-            item: Item | None = pump.get(interval)
-            if item is None:
-                yield keepalive
-                continue
-            kind, payload = item
-            if kind == "event":
-                _note_usage(call, payload)
-                for chunk in translator.feed(payload):
-                    yield sse_frame(chunk)
-            elif kind == "end":
-                for chunk in translator.finish():
-                    yield sse_frame(chunk)
-                yield SSE_DONE
-                return
-            elif kind == "error":
-                status = payload.status
-                yield sse_frame(payload.to_body())
-                yield SSE_DONE
-                return
-    except AdapterError as exc:
-        status = exc.status
-        yield sse_frame(exc.to_body())
-        yield SSE_DONE
-    finally:
-        pump.cancel()
-        call.record.note_attempts()
-        call.record.log(status)
-
-
-def _note_usage(call: ChatCall, event: Any) -> None:
-    usage = event.get("usageMetadata") if isinstance(event, dict) else None
-    if usage and "totalTokenCount" in usage:
-        call.record.usage = {
-            "prompt_tokens": usage.get("promptTokenCount", 0),
-            "completion_tokens": usage.get("candidatesTokenCount", 0) + usage.get("thoughtsTokenCount", 0),
-        }
 
 
 def stream_opener(gateway: Gateway, call: ChatCall, url: Callable[[Credential], str], body: dict[str, Any]) -> Callable[[UpstreamPump], Any]:
@@ -188,16 +107,33 @@ def stream_opener(gateway: Gateway, call: ChatCall, url: Callable[[Credential], 
                 raise
             return Opened(itertools.chain((first,), events))
 
-        return run(gateway, call, open_and_peek)
+        return run(gateway, call, _cancellable(pump, open_and_peek))
 
     return opener
+
+
+def _cancellable(pump: UpstreamPump, attempt: Callable[[Credential], T]) -> Callable[[Credential], T]:
+    """``attempt``, except that once the pump is cancelled (the client left) no attempt starts,
+    and the failure of the one that was cut is no upstream failure to fail over from."""
+
+    def guarded(cred: Credential) -> T:
+        if pump.cancelled:
+            raise ClientGone()
+        try:
+            return attempt(cred)
+        except UpstreamError:
+            if pump.cancelled:
+                raise ClientGone() from None
+            raise
+
+    return guarded
 
 
 def _fake_opener(gateway: Gateway, call: ChatCall) -> Callable[[UpstreamPump], Any]:
     send = generate_caller(gateway, call)
 
     def opener(pump: UpstreamPump) -> Any:
-        outcome = run(gateway, call, send)
+        outcome = run(gateway, call, _cancellable(pump, send))
         outcome.value = Opened(iter((outcome.value,)))
         return outcome
 

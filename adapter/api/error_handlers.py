@@ -13,23 +13,30 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..errors import AdapterError, NotFound, PayloadTooLarge
 from .http import error_response
+from .request_log import note_error
 
 logger = logging.getLogger(__name__)
 
+
 def _adapter_error(error: AdapterError) -> Response:
+    return _render(error)
+
+
+def _render(error: AdapterError) -> Response:
+    note_error(error.code or error.error_type)
     return error_response(error)
 
 
 def _http_error(error: HTTPException) -> Response:
     status = error.code or 500
     if isinstance(error, RequestEntityTooLarge):
-        return error_response(PayloadTooLarge("The request body is larger than this gateway accepts (MAX_REQUEST_BYTES)."))
+        return _render(PayloadTooLarge("The request body is larger than this gateway accepts (MAX_REQUEST_BYTES)."))
     if status == 404:
-        return error_response(NotFound("Unknown path. The OpenAI-compatible API is under /v1 (for example POST /v1/chat/completions).", code="unknown_url"))
+        return _render(NotFound("Unknown path. The OpenAI-compatible API is under /v1 (for example POST /v1/chat/completions).", code="unknown_url"))
     if status == 405:
         wrapped = AdapterError(f"Method not allowed: {error.description}", code="method_not_allowed", status=405)
         wrapped.error_type = "invalid_request_error"
-        response = error_response(wrapped)
+        response = _render(wrapped)
         allowed = error.get_headers()
         for name, value in allowed:
             if name.lower() == "allow":
@@ -37,12 +44,12 @@ def _http_error(error: HTTPException) -> Response:
         return response
     wrapped = AdapterError(error.description or error.name, status=status)
     wrapped.error_type = "invalid_request_error" if status < 500 else "api_error"
-    return error_response(wrapped)
+    return _render(wrapped)
 
 
 def _unexpected(error: Exception) -> Response:
     logger.exception("unexpected error while handling the request")
-    return error_response(AdapterError("The gateway hit an internal error. The request id in X-Request-ID identifies it in the logs.", code="internal_error"))
+    return _render(AdapterError("The gateway hit an internal error. The request id in X-Request-ID identifies it in the logs.", code="internal_error"))
 
 
 def register_error_handlers(app: Flask) -> None:

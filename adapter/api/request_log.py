@@ -1,9 +1,12 @@
 """One structured log line per request, and the request id that ties the logs together.
 
 The request id comes from the client's ``X-Request-ID`` (when it is a short printable token)
-or is generated, and is returned in the same header. The summary line holds the model, the
-route (credential kind and index), upstream status, attempts, latency and token counts; never
-message content.
+or is generated, and is returned in the same header. Every request gets exactly one summary
+line (``key=value`` pairs): method, path, status, the error code of a failure, and for model
+calls the model, the route (credential kind and index: ``express#0``, ``sa#1``), upstream
+status, attempts, latency and token counts; never message content. A stream's line is written
+when the stream ends (status 499: the client hung up). Health and documentation requests log at
+DEBUG, so that a platform's health checks do not flood the log.
 """
 
 from __future__ import annotations
@@ -22,11 +25,14 @@ from ..upstream.dispatch import Attempt
 logger = logging.getLogger("adapter.requests")
 
 _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:")
+QUIET_PATHS = frozenset({"/", "/openapi.json", "/favicon.ico"})
 
 
 @dataclass
 class RequestRecord:
     request_id: str
+    method: str = "-"
+    path: str = "-"
     started: float = field(default_factory=time.perf_counter)
     model: str | None = None
     credential: str | None = None
@@ -36,31 +42,52 @@ class RequestRecord:
     stream: bool = False
     deferred: bool = False
     rewrites: tuple[str, ...] = ()
+    error_code: str | None = None
+    logged: bool = False
 
     def fields(self, status: int) -> dict[str, Any]:
         usage = self.usage or {}
         return {
             "request_id": self.request_id,
+            "method": self.method,
+            "path": self.path,
             "status": status,
+            "error": self.error_code if status >= 400 else None,
             "model": self.model,
             "credential": self.credential,
             "upstream_status": self.upstream_status,
-            "attempts": len(self.attempts),
+            "attempts": len(self.attempts) if self.model is not None else None,
+            "tried": ",".join(f"{a.credential}:{a.status}" for a in self.attempts) if len(self.attempts) > 1 else None,
             "latency_ms": round((time.perf_counter() - self.started) * 1000, 1),
             "prompt_tokens": usage.get("prompt_tokens"),
             "completion_tokens": usage.get("completion_tokens"),
-            "stream": self.stream,
+            "stream": self.stream if self.model is not None else None,
         }
 
     def log(self, status: int) -> None:
-        fields = self.fields(status)
-        logger.info(" ".join(f"{key}={value}" for key, value in fields.items() if value is not None))
+        """Write the summary line (once: later calls do nothing)."""
+        if self.logged:
+            return
+        self.logged = True
+        level = logging.DEBUG if self.path in QUIET_PATHS else logging.INFO
+        if logger.isEnabledFor(level):
+            fields = self.fields(status)
+            logger.log(level, " ".join(f"{key}={_value(value)}" for key, value in fields.items() if value is not None))
 
     def note_attempts(self) -> None:
         if self.attempts:
             last = self.attempts[-1]
             self.credential = last.credential
             self.upstream_status = last.status
+
+
+def _value(value: Any) -> str:
+    """A field value as one printable token: a space or a line break (in a model name or a
+    path sent by a client) would break ``key=value`` parsing or forge a log line."""
+    text = str(value)
+    if text.isprintable() and " " not in text:
+        return text
+    return "".join(ch if ch.isprintable() and ch != " " else "_" for ch in text)
 
 
 def _request_id() -> str:
@@ -75,8 +102,15 @@ def current_record() -> RequestRecord:
     return record
 
 
+def note_error(code: str | None) -> None:
+    """Remember the error code of the request's failure for its summary line."""
+    record: RequestRecord | None = g.get("request_record")
+    if record is not None:
+        record.error_code = code
+
+
 def _begin() -> None:
-    record = RequestRecord(request_id=_request_id())
+    record = RequestRecord(request_id=_request_id(), method=request.method, path=request.path)
     g.request_record = record
     request_id_var.set(record.request_id)
 
@@ -86,7 +120,9 @@ def _finish(response: Response) -> Response:
     if record is None:
         return response
     response.headers["X-Request-ID"] = record.request_id
-    if record.model is not None and not record.deferred:
+    if record.attempts and "X-Gateway-Attempts" not in response.headers:
+        response.headers["X-Gateway-Attempts"] = str(len(record.attempts))
+    if not record.deferred:
         record.log(response.status_code)
     return response
 

@@ -20,6 +20,9 @@ from google.auth.transport import requests as google_requests
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2 import service_account
 
+from ..log import private_key_secrets, register_secrets
+from .inflight import mount_tracked_pool
+
 logger = logging.getLogger(__name__)
 
 CredentialKind = Literal["express", "service_account"]
@@ -132,10 +135,9 @@ def _service_account_session(info: Any, where: str, pool_size: int, isolated: bo
 
 
 def mount_pool(session: requests.Session, pool_size: int) -> None:
-    """Size the session's connection pool to the worker's concurrency (no discarded sockets)."""
-    adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
+    """Size the session's connection pool to the worker's concurrency (no discarded sockets);
+    a streaming request waiting for its answer can be aborted (:mod:`.inflight`)."""
+    mount_tracked_pool(session, pool_size)
 
 
 def _service_account_sources(json_text: str | None, directory: Path) -> Iterator[tuple[str, Any]]:
@@ -167,6 +169,8 @@ def service_account_credentials(
     credentials: list[Credential] = []
     rejected: list[str] = []
     for where, info in _service_account_sources(json_text, directory):
+        if isinstance(info, dict) and isinstance(info.get("private_key"), str):
+            register_secrets(private_key_secrets(info["private_key"]))
         try:
             if isinstance(info, ValueError):
                 raise ValueError(f"{where} is {info}")

@@ -4,6 +4,11 @@ On a retryable upstream failure (429, 5xx, no answer, or a credential refused wi
 call is repeated on another credential: each credential at most once per request, at most
 ``max_retries`` extra attempts, with exponential backoff and jitter between attempts. Express
 keys and service accounts back each other up for plain model names. 400 and 404 are final.
+
+``Retry-After`` is honoured twice: a 429 cools its credential down for that long (the next
+attempt goes to another credential at once, after the usual backoff), and any other retryable
+answer that carries one (a 503 "overloaded") makes the next attempt wait that long, up to
+``RETRY_AFTER_CAP`` seconds, since the whole service asked for the pause.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ RETRYABLE_STATUSES = frozenset({0, 401, 403, 429, 500, 502, 503, 504})
 MAX_DEFAULT_RETRIES = 3
 BACKOFF_BASE = 0.1
 BACKOFF_CAP = 2.0
+RETRY_AFTER_CAP = 10.0
 
 _NEEDS = {
     "express": "Vertex AI Express keys (set VERTEX_EXPRESS_API_KEY)",
@@ -102,7 +108,7 @@ class Dispatcher:
                     break
                 used.add(cred.index)
                 if attempts:
-                    self._sleep(self._backoff(len(attempts)))
+                    self._sleep(self._backoff(len(attempts), last_error))
                 try:
                     value = call(cred)
                 except UpstreamError as exc:
@@ -126,6 +132,11 @@ class Dispatcher:
             )
         raise NotConfigured("No credentials are configured for this model route.")
 
-    def _backoff(self, attempt_number: int) -> float:
+    def _backoff(self, attempt_number: int, last_error: UpstreamError | None) -> float:
+        """Seconds to wait before attempt ``attempt_number + 1``: jittered exponential backoff,
+        or the pause the upstream asked for (``Retry-After`` on a non-429 answer), if longer."""
         ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** (attempt_number - 1)))
-        return self._rng.uniform(ceiling / 2, ceiling)
+        delay = self._rng.uniform(ceiling / 2, ceiling)
+        if last_error is not None and last_error.retry_after and last_error.upstream_status != 429:
+            delay = max(delay, min(last_error.retry_after, RETRY_AFTER_CAP))
+        return delay

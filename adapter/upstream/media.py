@@ -1,10 +1,13 @@
 """Fetching of remote images and files named by http(s) URLs in chat messages.
 
 Guarded against server-side request forgery: the host must resolve only to public addresses
-(no loopback, private, link-local, multicast, reserved or cloud-metadata addresses) unless
-``ALLOW_PRIVATE_URLS=true``; every redirect hop is checked the same way; size, redirects and
-time are capped; the content type must be one Gemini takes. Failures are 400s naming the URL's
-place in the request.
+(no loopback, private, link-local, multicast, reserved or cloud-metadata addresses, including
+IPv4 addresses hidden in IPv6 forms: mapped, compatible, 6to4, NAT64) unless
+``ALLOW_PRIVATE_URLS=true``; every redirect hop is checked the same way; and the address each
+connection actually reaches is checked again once connected, so a name that resolves to a
+public address for the check and to a private one for the download (DNS rebinding) is refused
+too. Size, redirects and time (the whole body, however slowly it drips) are capped; the content
+type must be one Gemini takes. Failures are 400s naming the URL's place in the request.
 """
 
 from __future__ import annotations
@@ -14,28 +17,108 @@ import ipaddress
 import mimetypes
 import socket
 import time
-from typing import Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3 import exceptions as urllib3_exceptions
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from ..errors import InvalidRequest
 from ..translate.request import Media
 
 MAX_REDIRECTS = 3
+READ_SIZE = 65536
 ACCEPTED_PREFIXES = ("image/", "audio/", "video/", "text/", "application/pdf")
 Resolver = Callable[[str, int], Iterable[str]]
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
 
 
 def _resolve(host: str, port: int) -> list[str]:
-    return [info[4][0] for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)]
+    return [str(info[4][0]) for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)]
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for (mapped, compatible, 6to4, NAT64), if any."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in _NAT64 or ip in _IPV4_COMPATIBLE:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
 
 
 def is_public_address(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    """True for a globally reachable unicast address (the only kind fetched by default)."""
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.is_site_local or ip in _NAT64_LOCAL:
+            return False
+        ip = _embedded_ipv4(ip) or ip
     return ip.is_global and not ip.is_multicast
+
+
+class PrivatePeerRefused(Exception):
+    """A connection reached a non-public address (raised from inside urllib3, caught below)."""
+
+
+def _check_peer(sock: socket.socket) -> None:
+    try:
+        address = sock.getpeername()[0]
+        public = is_public_address(address)
+    except (OSError, ValueError):
+        public = False
+    if not public:
+        sock.close()
+        raise PrivatePeerRefused()
+
+
+class _PublicHTTPConnection(HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _check_peer(sock)
+        return sock
+
+
+class _PublicHTTPSConnection(HTTPSConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _check_peer(sock)
+        return sock
+
+
+class _PublicHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _PublicHTTPConnection
+
+
+class _PublicHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _PublicHTTPSConnection
+
+
+class PublicOnlyAdapter(HTTPAdapter):
+    """Direct connections check their peer's address once connected (before sending anything).
+
+    Connections through a proxy configured in the environment are not checked here: the proxy
+    resolves the name, and only the check before the request applies.
+    """
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _PublicHTTPPool, "https": _PublicHTTPSPool}
+
+
+def _default_session(allow_private: bool) -> requests.Session:
+    session = requests.Session()
+    if not allow_private:
+        adapter = PublicOnlyAdapter(max_retries=0)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+    return session
 
 
 class MediaFetcher:
@@ -51,7 +134,7 @@ class MediaFetcher:
         self.allow_private = allow_private
         self.max_bytes = max_bytes
         self.timeout = timeout
-        self._session = session or requests.Session()
+        self._session = session or _default_session(allow_private)
         self._resolver = resolver
 
     def fetch_all(self, urls: Mapping[str, str]) -> dict[str, Media]:
@@ -76,6 +159,8 @@ class MediaFetcher:
                 raise _failure(url, "took too long")
             try:
                 response = self._session.get(current, timeout=(min(5.0, remaining), remaining), stream=True, allow_redirects=False)
+            except PrivatePeerRefused:
+                raise _private(url) from None
             except requests.RequestException:
                 raise _failure(url, "could not be downloaded") from None
             with response:
@@ -99,7 +184,7 @@ class MediaFetcher:
         except (OSError, UnicodeError):
             raise _failure(original, "names a host that does not resolve") from None
         if not addresses or not all(is_public_address(a) for a in addresses):
-            raise _failure(original, "points to a private or local address, which this gateway does not fetch")
+            raise _private(original)
 
     def _mime_type(self, response: requests.Response, url: str) -> str:
         mime = response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
@@ -116,14 +201,16 @@ class MediaFetcher:
         chunks: list[bytes] = []
         size = 0
         try:
-            for chunk in response.iter_content(65536):
+            while chunk := response.raw.read1(READ_SIZE, decode_content=True):
                 size += len(chunk)
                 if size > self.max_bytes:
                     raise _failure(url, f"is larger than {self.max_bytes} bytes")
                 if time.monotonic() > deadline:
                     raise _failure(url, "took too long")
                 chunks.append(chunk)
-        except requests.RequestException:
+        except (urllib3_exceptions.ReadTimeoutError, TimeoutError):
+            raise _failure(url, "took too long") from None
+        except (requests.RequestException, urllib3_exceptions.HTTPError, OSError):
             raise _failure(url, "could not be downloaded") from None
         return base64.b64encode(b"".join(chunks)).decode("ascii")
 
@@ -131,3 +218,7 @@ class MediaFetcher:
 def _failure(url: str, reason: str) -> InvalidRequest:
     shown = url if len(url) <= 200 else url[:200] + "..."
     return InvalidRequest(f"The file at {shown} {reason}.", code="invalid_media_url")
+
+
+def _private(url: str) -> InvalidRequest:
+    return _failure(url, "points to a private or local address, which this gateway does not fetch")

@@ -1,6 +1,6 @@
 """A pool of credentials of one kind: round-robin or random choice, with cooldowns.
 
-``ROUNDROBIN=true`` walks an ``itertools.cycle`` under a lock (greenlet-safe: gevent patches
+``ROUNDROBIN=true`` takes turns in order under a lock (greenlet-safe: gevent patches
 ``threading``); otherwise the choice is random. A credential that got 429 cools down for
 ``Retry-After`` (or the configured cooldown); one that got 401/403 cools down longer and is
 reported once in the log. Cooling credentials are skipped while others are available.
@@ -8,7 +8,6 @@ reported once in the log. Cooling credentials are skipped while others are avail
 
 from __future__ import annotations
 
-import itertools
 import logging
 import random
 import threading
@@ -58,7 +57,7 @@ class CredentialPool:
         self._clock = clock
         self._rng = rng or random.Random()
         self._lock = threading.Lock()
-        self._cycle = itertools.cycle(self.credentials)
+        self._turn = 0  # round-robin: position of the next credential in turn
         self._state = {cred.index: CredentialState() for cred in self.credentials}
 
     def __len__(self) -> int:
@@ -72,6 +71,16 @@ class CredentialPool:
 
         Raises :class:`AllCoolingDown` when the only candidates left are cooling down.
         """
+        return self._choose(exclude, advance=True)
+
+    def peek(self) -> Credential | None:
+        """What :meth:`acquire` would give now, without taking a round-robin turn (dry runs).
+
+        A random pool answers with a random pick. Raises :class:`AllCoolingDown` like acquire.
+        """
+        return self._choose(frozenset(), advance=False)
+
+    def _choose(self, exclude: frozenset[int] | set[int], *, advance: bool) -> Credential | None:
         now = self._clock()
         with self._lock:
             candidates = [c for c in self.credentials if c.index not in exclude]
@@ -83,9 +92,13 @@ class CredentialPool:
             if not self.round_robin:
                 return self._rng.choice(ready)
             ready_ids = {c.index for c in ready}
-            for cred in self._cycle:
-                if cred.index in ready_ids:
-                    return cred
+            count = len(self.credentials)
+            for step in range(count):
+                position = (self._turn + step) % count
+                if self.credentials[position].index in ready_ids:
+                    if advance:
+                        self._turn = (position + 1) % count
+                    return self.credentials[position]
         return None
 
     def report(self, cred: Credential, status: int, retry_after: float | None = None) -> None:
@@ -104,20 +117,27 @@ class CredentialPool:
                 state.auth_failure_reported = False
 
     def states(self) -> list[dict[str, object]]:
-        """Per-credential state for the health endpoint: index, kind, cooldown, last status."""
-        now = self._clock()
+        """Per-credential state for the health endpoint: label, kind, index, where it was
+        configured, how long it still cools down (and until when, UTC), last upstream status."""
+        now, wall = self._clock(), time.time()
         with self._lock:
-            return [
-                {
-                    "credential": cred.label,
-                    "source": cred.source,
-                    "cooling_down_for": round(max(0.0, self._state[cred.index].cooling_until - now), 1),
-                    "last_status": self._state[cred.index].last_status,
-                }
-                for cred in self.credentials
-            ]
+            return [_state_entry(cred, self._state[cred.index], now, wall) for cred in self.credentials]
 
     def cooling_count(self) -> int:
         now = self._clock()
         with self._lock:
             return sum(1 for state in self._state.values() if state.cooling_until > now)
+
+
+def _state_entry(cred: Credential, state: CredentialState, now: float, wall: float) -> dict[str, object]:
+    remaining = max(0.0, state.cooling_until - now)
+    until = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(wall + remaining)) if remaining else None
+    return {
+        "credential": cred.label,
+        "kind": cred.kind,
+        "index": cred.index,
+        "source": cred.source,
+        "cooling_down_for": round(remaining, 1),
+        "cooling_down_until": until,
+        "last_status": state.last_status,
+    }

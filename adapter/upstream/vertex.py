@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import socket
 import time
 from typing import Any, Iterator
 
@@ -88,6 +89,8 @@ class VertexClient:
             raise timeout_error(self.timeout[1]) from None
         except requests.ConnectionError:
             raise UpstreamError("Could not connect to Vertex AI.", upstream_status=0, code="upstream_unreachable") from None
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
+            raise UpstreamError("The connection to Vertex AI broke during the answer.", upstream_status=0, code="upstream_connection_broken") from None
         except auth_exceptions.RefreshError as exc:
             raise UpstreamError(f"Vertex AI refused the service account's token request ({_refresh_reason(exc)}).", upstream_status=401, code="credential_refused") from None
         except auth_exceptions.TransportError:
@@ -95,7 +98,8 @@ class VertexClient:
 
 
 class UpstreamStream:
-    """An open SSE response from Vertex. Iterate :meth:`events`; always :meth:`close`."""
+    """An open SSE response from Vertex. Iterate :meth:`events`; always :meth:`close`;
+    :meth:`abort` from elsewhere to make the reader stop."""
 
     def __init__(self, response: requests.Response) -> None:
         self.response = response
@@ -117,7 +121,25 @@ class UpstreamStream:
         except (urllib3_exceptions.HTTPError, requests.RequestException, OSError):
             raise UpstreamError("The connection to Vertex AI broke during the stream.", upstream_status=0, code="upstream_stream_broken") from None
 
+    def abort(self) -> None:
+        """Cut the connection from another thread (or greenlet) than the one reading it.
+
+        Closing the response there is not safe (the reader holds its buffer) and does not wake
+        a read blocked on the socket; shutting the socket down does both: the blocked read
+        returns at once, the reader closes the stream, and Vertex sees the connection end.
+        """
+        connection = getattr(self.response.raw, "connection", None)
+        sock = getattr(connection, "sock", None)
+        try:
+            if sock is not None:
+                sock.shutdown(socket.SHUT_RDWR)
+            else:
+                self.response.raw.shutdown()
+        except (ValueError, RuntimeError, OSError, AttributeError):
+            pass
+
     def close(self) -> None:
+        """Close the stream (from the thread that reads it)."""
         self.response.close()
 
 

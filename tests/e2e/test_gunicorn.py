@@ -38,7 +38,7 @@ def wait_for(url: str, process: subprocess.Popen[bytes], timeout: float = 15) ->
         try:
             requests.get(url, timeout=1)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # a worker still booting on a busy machine
             time.sleep(0.05)
     raise AssertionError("gunicorn did not start in time")
 
@@ -120,3 +120,32 @@ def test_sigterm_lets_a_running_stream_finish_and_refuses_new_connections(served
     reader.join(15)
     assert "".join(collected).strip() == " ".join(f"w{i}" for i in range(12))
     assert process.wait(15) == 0
+
+
+
+@pytest.mark.parametrize("phase", ["before the first byte", "after the first chunk"])
+def test_a_client_hanging_up_on_a_silent_stream_closes_the_upstream_under_gevent(served: Served, emulator: VertexEmulator, phase: str) -> None:
+    events = payloads.to_stream_events(payloads.text_response("a b c d", "gemini-2.5-flash"))
+    reply = Reply.stream(events).delay(20) if phase == "before the first byte" else Reply.stream(events).between(20)
+    emulator.enqueue(reply)
+    body = b'{"model": "gemini-2.5-flash", "messages": [{"role": "user", "content": "Hi"}], "stream": true}'
+    sock = socket.create_connection(("127.0.0.1", int(served.url.rsplit(":", 1)[1])))
+    sock.sendall(
+        b"POST /v1/chat/completions HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\n"
+        + f"Authorization: Bearer {API_KEY}\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body
+    )
+    try:
+        assert emulator.wait_until(lambda: bool(emulator.calls), 3)
+        received = b""
+        while phase == "after the first chunk" and b"data: " not in received:
+            received += sock.recv(65536)
+    finally:
+        hung_up = time.monotonic()
+        sock.close()
+
+    def upstream_closed() -> bool:
+        call = emulator.calls[-1]
+        return call.outcome == "client_gone" or (call.stream is not None and call.stream.outcome == "client_disconnected")
+
+    assert emulator.wait_until(upstream_closed, 3)
+    assert time.monotonic() - hung_up < 2.0

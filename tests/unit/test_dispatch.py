@@ -116,3 +116,38 @@ def test_plan_says_what_to_configure(choice: str, express: int, accounts: int, f
     with pytest.raises(NotConfigured, match=fragment) as caught:
         d.plan(choice, prefer_express=True)  # type: ignore[arg-type]
     assert caught.value.status == 503
+
+
+def failing_with(status: int, retry_after: float | None) -> Callable[[Credential], str]:
+    calls = iter([True, False])
+
+    def call(cred: Credential) -> str:
+        if next(calls):
+            raise UpstreamError("busy", upstream_status=status, retry_after=retry_after)
+        return cred.label
+
+    return call
+
+
+@pytest.mark.parametrize(
+    "status,retry_after,low,high",
+    [
+        (503, 1.5, 1.5, 1.5),  # the service asked for a pause: honoured before the next attempt
+        (500, 60.0, 10.0, 10.0),  # ... up to RETRY_AFTER_CAP
+        (503, 0.01, 0.05, 0.1),  # shorter than the backoff: the backoff wins
+        (503, None, 0.05, 0.1),  # no Retry-After: jittered exponential backoff
+        (429, 30.0, 0.05, 0.1),  # a 429's Retry-After cools that key down; the next key is tried at once
+    ],
+)
+def test_backoff_honours_retry_after_except_for_rate_limits(status: int, retry_after: float | None, low: float, high: float) -> None:
+    d, sleeps = dispatcher(express=2, accounts=0)
+    assert d.run(("express",), failing_with(status, retry_after)).value == "express#1"
+    assert len(sleeps) == 1 and low <= sleeps[0] <= high
+
+
+def test_backoff_grows_exponentially_with_jitter_and_a_cap() -> None:
+    d, sleeps = dispatcher(express=8, accounts=0, max_retries=7)
+    with pytest.raises(UpstreamError):
+        d.run(("express",), scripted([500] * 8))
+    ceilings = [min(2.0, 0.1 * 2**i) for i in range(7)]
+    assert all(c / 2 <= s <= c for s, c in zip(sleeps, ceilings))

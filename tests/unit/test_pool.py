@@ -87,3 +87,20 @@ def test_credential_repr_never_shows_secrets() -> None:
     cred = Credential(kind="express", index=2, source="VERTEX_EXPRESS_API_KEY #3", session=session, headers={"x-goog-api-key": "AIzaSECRET"})
     assert "AIzaSECRET" not in repr(cred) and "AIzaSECRET" not in str(cred)
     assert cred.label == "express#2"
+
+
+def test_states_name_each_credential_and_its_cooldown_never_its_secret() -> None:
+    clock = FakeClock()
+    session = requests.Session()
+    pool = CredentialPool(
+        [Credential(kind="express", index=i, source=f"VERTEX_EXPRESS_API_KEY #{i + 1}", session=session, headers={"x-goog-api-key": f"AQ.secret{i}"}) for i in range(2)],
+        round_robin=True,
+        clock=clock,
+    )
+    pool.report(pool.credentials[0], 429, retry_after=30)
+    pool.report(pool.credentials[1], 200)
+    first, second = pool.states()
+    assert (first["credential"], first["kind"], first["index"], first["last_status"]) == ("express#0", "express", 0, 429)
+    assert first["cooling_down_for"] == 30 and str(first["cooling_down_until"]).endswith("Z")
+    assert (second["cooling_down_for"], second["cooling_down_until"], second["last_status"]) == (0, None, 200)
+    assert "AQ.secret" not in repr(pool.states())

@@ -28,6 +28,10 @@ def test_defaults() -> None:
     assert settings.vertex_base_url is None
     assert settings.stream_keepalive_interval == 10.0
     assert settings.first_byte_deadline == 25.0
+    assert (settings.upstream_connect_timeout, settings.upstream_read_timeout) == (10.0, 300.0)
+    assert (settings.credential_cooldown, settings.auth_failure_cooldown, settings.max_retries) == (60.0, 600.0, None)
+    assert settings.max_request_bytes == 50 * 1024 * 1024 and settings.allow_private_urls is False
+    assert settings.debug_runtime_stats is False
 
 
 def test_parses_every_kind_of_value() -> None:
@@ -43,8 +47,13 @@ def test_parses_every_kind_of_value() -> None:
             "SAFETY_THRESHOLD": "block_none",
             "MAX_RETRIES": "0",
             "CREDENTIALS_DIR": "/app/credentials",
+            "DEBUG_RUNTIME_STATS": "on",
+            "UPSTREAM_READ_TIMEOUT": "2.5",
+            "MAX_REQUEST_BYTES": "1000",
         }
     )
+    assert settings.debug_runtime_stats is True
+    assert settings.upstream_read_timeout == 2.5 and settings.max_request_bytes == 1000
     assert settings.express_api_keys == ("a", "b", "c")
     assert settings.round_robin is True
     assert settings.fake_streaming is True
@@ -66,6 +75,10 @@ def test_parses_every_kind_of_value() -> None:
         ("SAFETY_THRESHOLD", "LOOSE"),
         ("MAX_RETRIES", "-2"),
         ("MAX_REQUEST_BYTES", "lots"),
+        ("MAX_REQUEST_BYTES", "0"),
+        ("UPSTREAM_CONNECT_TIMEOUT", "0"),
+        ("CREDENTIAL_COOLDOWN", "inf"),
+        ("DEBUG_RUNTIME_STATS", "sometimes"),
     ],
 )
 def test_bad_values_name_the_variable_but_not_the_value(name: str, value: str) -> None:

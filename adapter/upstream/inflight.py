@@ -1,0 +1,109 @@
+"""Aborting an upstream request, from another thread, while it waits for Vertex's answer.
+
+A streaming request's pump thread blocks in ``getresponse()`` until Vertex sends its status line,
+which can take as long as the model thinks. When the client hangs up meanwhile, the gateway
+should not keep that request (and its quota) alive. The connections of the upstream sessions
+(:func:`mount_tracked_pool`) register their socket with the :class:`RequestTracker` of the
+current context while they wait for the answer, and only then: :meth:`RequestTracker.abort`
+shuts that socket down, the blocked read returns at once, and the request fails without
+touching a connection that went back to the pool. Without a tracker in the context (every
+non-streaming call) nothing changes.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from contextvars import ContextVar
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+_current: ContextVar["RequestTracker | None"] = ContextVar("upstream_request_tracker", default=None)
+
+
+def _shutdown(sock: Any) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except (OSError, AttributeError):
+        pass
+
+
+class RequestTracker:
+    """The socket of the request waiting for its answer in this context, if any."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sock: Any = None
+        self.aborted = False
+
+    def install(self) -> None:
+        """Make this tracker the current one (in the calling thread's context)."""
+        _current.set(self)
+
+    def attach(self, sock: Any) -> None:
+        with self._lock:
+            self._sock = sock
+            aborted = self.aborted
+        if aborted:
+            _shutdown(sock)
+
+    def detach(self) -> None:
+        with self._lock:
+            self._sock = None
+
+    def abort(self) -> None:
+        with self._lock:
+            self.aborted = True
+            sock, self._sock = self._sock, None
+        if sock is not None:
+            _shutdown(sock)
+
+
+class _Tracked:
+    """Mixin for urllib3 connections: register the socket while waiting for the response."""
+
+    sock: Any
+
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        tracker = _current.get()
+        if tracker is None or self.sock is None:
+            return super().getresponse(*args, **kwargs)  # type: ignore[misc]
+        tracker.attach(self.sock)
+        try:
+            return super().getresponse(*args, **kwargs)  # type: ignore[misc]
+        finally:
+            tracker.detach()
+
+
+class TrackedHTTPConnection(_Tracked, HTTPConnection):
+    pass
+
+
+class TrackedHTTPSConnection(_Tracked, HTTPSConnection):
+    pass
+
+
+class _TrackedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = TrackedHTTPConnection
+
+
+class _TrackedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = TrackedHTTPSConnection
+
+
+class TrackedAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _TrackedHTTPPool, "https": _TrackedHTTPSPool}
+
+
+def mount_tracked_pool(session: requests.Session, pool_size: int) -> None:
+    """Size the session's connection pool to the worker's concurrency (no discarded sockets),
+    with connections that a :class:`RequestTracker` can abort."""
+    adapter = TrackedAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
