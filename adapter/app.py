@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from .api import chat, health, models
+from .api import chat, docs, embeddings, health, models, runtime_stats
 from .api.error_handlers import register_error_handlers
+from .api.http import CappedRequest, content_length_limit
 from .api.request_log import init_request_log
 from .auth import check_api_key
 from .gateway import init_gateway
@@ -16,12 +17,16 @@ from .settings import Settings
 def build_app(settings: Settings) -> Flask:
     configure_logging(settings.log_level, settings.secrets())
     app = Flask("adapter", static_folder=None)
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    app.request_class = CappedRequest
+    app.config["MAX_CONTENT_LENGTH"] = content_length_limit(settings.max_request_bytes)
     init_gateway(app, settings)
     init_request_log(app)
     register_error_handlers(app)
     app.register_blueprint(_v1_blueprint(settings.api_key))
     app.register_blueprint(health.bp)
+    app.register_blueprint(docs.bp)
+    if settings.debug_runtime_stats:
+        app.register_blueprint(runtime_stats.make_blueprint(settings.api_key))
     return app
 
 
@@ -34,4 +39,5 @@ def _v1_blueprint(api_key: str) -> Blueprint:
 
     v1.register_blueprint(chat.bp)
     v1.register_blueprint(models.bp)
+    v1.register_blueprint(embeddings.bp)
     return v1

@@ -13,7 +13,7 @@ import requests
 from flask import Flask, current_app
 
 from .routing.capabilities import CapabilityTable, load_capabilities
-from .routing.catalog import ModelLists, catalog_ids, table_lists
+from .routing.catalog import ModelLists, catalog_ids, embedding_ids, table_lists
 from .settings import Settings
 from .upstream.credentials import (
     CredentialKind,
@@ -49,12 +49,9 @@ class Gateway:
         return remote or table_lists(self.capabilities)
 
     def model_ids(self) -> list[str]:
-        return catalog_ids(
-            self.model_lists(),
-            self.capabilities,
-            has_express=bool(self.pools["express"]),
-            has_service_accounts=bool(self.pools["service_account"]),
-        )
+        has_express, has_service_accounts = bool(self.pools["express"]), bool(self.pools["service_account"])
+        chat = catalog_ids(self.model_lists(), self.capabilities, has_express=has_express, has_service_accounts=has_service_accounts)
+        return chat + embedding_ids(self.capabilities, has_express=has_express, has_service_accounts=has_service_accounts)
 
 
 def build_gateway(settings: Settings) -> Gateway:

@@ -14,9 +14,10 @@ from ..schemas.chat import CHAT_REQUEST_SCHEMA
 from ..translate.candidates import ModelFunctionCallError
 from ..translate.response import to_chat_completion
 from ..validation import validate_json
-from .chat_call import ChatCall, explain_headers, generate_caller, prepare_call, run, translate
+from .chat_call import ChatCall, dry_run_plan, explain_headers, generate_caller, prepare_call, run, translate
 from .chat_direct import direct_chat
 from .chat_stream import stream_chat
+from .dry_run import dry_run_requested, dry_run_response
 from .http import json_response
 
 bp = Blueprint("chat", __name__)
@@ -27,6 +28,8 @@ bp = Blueprint("chat", __name__)
 def chat_completions(body: dict[str, Any]) -> Response:
     gateway = current_gateway()
     call = prepare_call(gateway, body)
+    if dry_run_requested():
+        return dry_run_response(gateway, dry_run_plan(gateway, call), explain_headers(call, None))
     if call.route.direct:
         return direct_chat(gateway, call)
     call.translated = translate(gateway, call)

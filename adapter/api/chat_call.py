@@ -15,9 +15,11 @@ from ..gateway import Gateway
 from ..routing.capabilities import ModelCapabilities
 from ..routing.catalog import check_variant
 from ..routing.model_name import ModelNameError, ModelRoute, parse_model_name
+from ..translate.direct import to_direct_request
 from ..translate.request import TranslatedRequest, remote_media_urls, to_gemini_request
 from ..upstream.credentials import Credential, CredentialKind
 from ..upstream.dispatch import Outcome
+from .dry_run import DryRun, PlannedRequest
 from .request_log import RequestRecord, current_record
 
 
@@ -102,3 +104,24 @@ def explain_headers(call: ChatCall, outcome: Outcome[Any] | None) -> dict[str, s
     if call.record.rewrites:
         headers["X-Gateway-Rewrites"] = "; ".join(call.record.rewrites).encode("ascii", "replace").decode("ascii")
     return headers
+
+
+def dry_run_plan(gateway: Gateway, call: ChatCall) -> DryRun:
+    """The Vertex request this chat call would send (``X-Dry-Run``); translates, never sends."""
+    client, base = gateway.client, call.route.base
+    if call.route.direct:
+        body = to_direct_request(call.body, call.route, call.caps, safety_threshold=gateway.settings.safety_threshold)
+        planned = PlannedRequest(url=client.openai_url, body=body)
+    else:
+        call.translated = translate(gateway, call)
+        streams = bool(call.body.get("stream")) and not gateway.settings.fake_streaming
+        method, query = ("streamGenerateContent", "?alt=sse") if streams else ("generateContent", "")
+        planned = PlannedRequest(url=lambda cred: client.model_url(cred, base, method) + query, body=call.translated.body)
+    return DryRun(
+        endpoint="chat.completions",
+        model=call.model,
+        upstream_model=base,
+        kinds=call.kinds,
+        rewrites=call.record.rewrites,
+        requests=(planned,),
+    )

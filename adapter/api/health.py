@@ -9,6 +9,7 @@ from flask import Blueprint, Response
 from ..version import __version__
 from ..gateway import Gateway, current_gateway
 from .http import json_response
+from .status_page import status_page, wants_html
 
 bp = Blueprint("health", __name__)
 
@@ -28,4 +29,7 @@ def health_payload(gateway: Gateway) -> dict[str, Any]:
 
 @bp.get("/")
 def health() -> Response:
-    return json_response(health_payload(current_gateway()))
+    gateway = current_gateway()
+    if wants_html():
+        return status_page(gateway, health_payload(gateway))
+    return json_response(health_payload(gateway), headers={"Vary": "Accept"})

@@ -54,3 +54,41 @@ def assert_model_list(obj: Any) -> None:
 
 def assert_error(obj: Any) -> None:
     assert_valid(obj, "ErrorResponse")
+
+
+# Embeddings are not in the extract: CreateEmbeddingResponse and Embedding transcribed from the same
+# OpenAPI document (components.schemas). The document types ``embedding`` as an array of numbers
+# only; a base64 string (``encoding_format: "base64"``) is accepted too, as the SDKs type it.
+EMBEDDING_LIST_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": ["object", "model", "data", "usage"],
+    "properties": {
+        "object": {"type": "string", "enum": ["list"]},
+        "model": {"type": "string"},
+        "data": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["index", "object", "embedding"],
+                "properties": {
+                    "index": {"type": "integer"},
+                    "object": {"type": "string", "enum": ["embedding"]},
+                    "embedding": {"anyOf": [{"type": "array", "items": {"type": "number"}}, {"type": "string", "contentEncoding": "base64"}]},
+                },
+            },
+        },
+        "usage": {
+            "type": "object",
+            "required": ["prompt_tokens", "total_tokens"],
+            "properties": {"prompt_tokens": {"type": "integer"}, "total_tokens": {"type": "integer"}},
+        },
+    },
+}
+
+
+def assert_embedding_list(obj: Any) -> None:
+    errors = list(Draft202012Validator(EMBEDDING_LIST_SCHEMA).iter_errors(obj))
+    if errors:
+        lines = [f"{'/'.join(map(str, error.absolute_path)) or '<root>'}: {error.message}" for error in errors[:5]]
+        raise AssertionError("not a valid CreateEmbeddingResponse:\n  " + "\n  ".join(lines))
