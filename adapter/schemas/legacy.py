@@ -9,7 +9,8 @@ After loading, translation sees only ``tools``/``tool_choice``, assistant ``tool
 - an assistant ``function_call`` becomes one tool call whose id is ``legacy_call_<index of the
   message>`` (deterministic, so a retried request translates the same);
 - a ``function`` message becomes a ``tool`` message answering the latest earlier call of the
-  same name (or, failing that, the latest call), with ``name`` kept.
+  same name (or, failing that, the latest call), with ``name`` kept; one that answers no call
+  is refused (Vertex would refuse it without naming the field).
 
 Pure functions: new dicts are returned, inputs are never changed.
 """
@@ -18,7 +19,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from adapter.errors import InvalidRequest
+
 LEGACY_CALL_PREFIX = "legacy_call_"
+LEGACY_MARKER = "_legacy_functions"
+"""Set in the loaded body when the client declared ``functions``: it expects the legacy answer
+shape (:mod:`adapter.translate.legacy_functions`). The view takes it out before translation."""
 
 
 def modernize(request: dict[str, Any]) -> dict[str, Any]:
@@ -26,6 +32,7 @@ def modernize(request: dict[str, Any]) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     if "functions" in request:
         changes["tools"] = [{"type": "function", "function": f} for f in request["functions"]]
+        changes[LEGACY_MARKER] = True
     if "function_call" in request:
         changes["tool_choice"] = _tool_choice(request["function_call"])
     if any(_is_legacy_message(message) for message in request["messages"]):
@@ -51,7 +58,7 @@ def _messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     result = []
     for index, message in enumerate(messages):
         if message["role"] == "function":
-            result.append(_tool_message(message, calls))
+            result.append(_tool_message(message, calls, index))
         elif message.get("function_call") is not None:
             converted = _assistant_message(message, f"{LEGACY_CALL_PREFIX}{index}")
             calls.append((message["function_call"]["name"], converted["tool_calls"][-1]["id"]))
@@ -67,9 +74,15 @@ def _assistant_message(message: dict[str, Any], call_id: str) -> dict[str, Any]:
     return {**kept, "tool_calls": [*(message.get("tool_calls") or ()), call]}
 
 
-def _tool_message(message: dict[str, Any], calls: list[tuple[str, str]]) -> dict[str, Any]:
+def _tool_message(message: dict[str, Any], calls: list[tuple[str, str]], index: int) -> dict[str, Any]:
     name = message["name"]
     same_name = [call_id for called, call_id in calls if called == name]
     candidates = same_name or [call_id for _, call_id in calls]
-    call_id = candidates[-1] if candidates else f"{LEGACY_CALL_PREFIX}{name}"
+    if not candidates:
+        raise InvalidRequest(
+            f"Invalid value for 'messages[{index}]': a function message must answer an earlier assistant function_call.",
+            param=f"messages[{index}].name",
+            code="invalid_value",
+        )
+    call_id = candidates[-1]
     return {"role": "tool", "tool_call_id": call_id, "name": name, "content": message["content"] or ""}

@@ -128,9 +128,6 @@ def _assistant(history: _History, message: Mapping[str, Any], i: int) -> None:
     parts = content_parts(message.get("content"), path, history.media, ASSISTANT_PARTS)
     tool_calls = message.get("tool_calls")
     calls = tool_calls if isinstance(tool_calls, list) else []
-    legacy = message.get("function_call")
-    if isinstance(legacy, Mapping) and not calls:
-        calls = [{"function": legacy}]
     if not history.continues_model_turn():
         history.order = {}
     for j, call in enumerate(calls):
@@ -190,26 +187,13 @@ def _tool(history: _History, message: Mapping[str, Any], i: int) -> None:
     tool_call_id = _text_field(message, "tool_call_id")
     call_id = split_tool_call_id(tool_call_id)[0]
     call = history.calls.get(tool_call_id) or history.calls.get(call_id)
-    name = call.name if call is not None else message.get("name")
-    if not isinstance(name, str) or not name:
+    if call is None:
+        # Vertex refuses a function response that answers no function call of the history.
         raise InvalidRequest("no earlier assistant tool call has this id", param=f"messages[{i}].tool_call_id")
     response, extras = _result_content(history, message.get("content"), f"messages[{i}]")
-    function_response: dict[str, Any] = {"name": name, "response": response}
-    gemini_id = call.call_id if call is not None else call_id
-    if gemini_id:
-        function_response["id"] = gemini_id
-    position = history.order.get(gemini_id, len(history.order) + len(history.results))
+    function_response: dict[str, Any] = {"name": call.name, "response": response, "id": call.call_id}
+    position = history.order.get(call.call_id, len(history.order) + len(history.results))
     history.results.append((position, {"functionResponse": function_response}))
-    history.result_extras.extend(extras)
-
-
-def _function(history: _History, message: Mapping[str, Any], i: int) -> None:
-    name = message.get("name")
-    if not isinstance(name, str) or not name:
-        raise InvalidRequest("a function message needs the function name", param=f"messages[{i}].name")
-    response, extras = _result_content(history, message.get("content"), f"messages[{i}]")
-    position = len(history.order) + len(history.results)
-    history.results.append((position, {"functionResponse": {"name": name, "response": response}}))
     history.result_extras.extend(extras)
 
 
@@ -273,6 +257,5 @@ _ROLES: dict[str, Callable[[_History, Mapping[str, Any], int], None]] = {
     "user": _user,
     "assistant": _assistant,
     "tool": _tool,
-    "function": _function,
 }
-_RESULT_ROLES = frozenset({"tool", "function"})
+_RESULT_ROLES = frozenset({"tool"})

@@ -3,7 +3,8 @@
 All function tools become one Tool with ``functionDeclarations``; their JSON Schema goes as
 ``parametersJsonSchema`` (untouched) when the model accepts it, else as a cleaned-up
 ``parameters`` Schema. Google Search (the ``-search`` variant or ``web_search_options``) is a
-Tool of its own. The legacy ``functions`` / ``function_call`` fields are read as tools.
+Tool of its own. (The legacy ``functions`` / ``function_call`` fields were turned into tools by
+the request schema.)
 """
 
 from __future__ import annotations
@@ -39,29 +40,14 @@ def build_tools(
         _check_search(route, caps, bool(declarations))
         tools.append({"googleSearch": {}})
     names = [declaration["name"] for declaration in declarations]
-    config = tool_config(_tool_choice(req), names)
+    config = tool_config(req.get("tool_choice"), names)
     notes = [PARALLEL_NOTE] if req.get("parallel_tool_calls") is False else []
     return tools, config, notes
 
 
 def _function_tools(req: Mapping[str, Any]) -> list[Any]:
     tools = req.get("tools")
-    if isinstance(tools, list) and tools:
-        return tools
-    functions = req.get("functions")
-    if isinstance(functions, list):
-        return [{"type": "function", "function": function} for function in functions]
-    return []
-
-
-def _tool_choice(req: Mapping[str, Any]) -> Any:
-    choice = req.get("tool_choice")
-    if choice is not None:
-        return choice
-    legacy = req.get("function_call")
-    if isinstance(legacy, Mapping):
-        return {"type": "function", "function": legacy}
-    return legacy
+    return tools if isinstance(tools, list) else []
 
 
 def _check_search(route: ModelRoute, caps: ModelCapabilities, with_functions: bool) -> None:

@@ -155,11 +155,9 @@ NORMALISED: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
           {"role": "assistant", "content": None, "tool_calls": [
               {"id": "legacy_call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}]},
           {"role": "tool", "tool_call_id": "legacy_call_1", "name": "get_weather", "content": "sunny"},
-          tools=[WEATHER_TOOL], tool_choice="auto")),
-    ("legacy result without a call", body(USER, {"role": "function", "name": "get_weather", "content": None}),
-     body(USER, {"role": "tool", "tool_call_id": "legacy_call_get_weather", "name": "get_weather", "content": ""})),
+          tools=[WEATHER_TOOL], tool_choice="auto", _legacy_functions=True)),
     ("legacy named function_call", body(functions=[WEATHER_TOOL["function"]], function_call={"name": "get_weather"}),
-     body(tools=[WEATHER_TOOL], tool_choice={"type": "function", "function": {"name": "get_weather"}})),
+     body(tools=[WEATHER_TOOL], tool_choice={"type": "function", "function": {"name": "get_weather"}}, _legacy_functions=True)),
 ]
 
 
@@ -377,3 +375,10 @@ def test_missing_fields_reported_after_present_ones() -> None:
     with pytest.raises(InvalidRequest) as caught:
         load({"messages": [{"role": "user", "content": 1}]})
     assert caught.value.param == "messages[0].content"
+
+
+def test_legacy_result_without_a_call_is_refused_naming_the_message() -> None:
+    with pytest.raises(InvalidRequest) as caught:
+        load_body(CHAT_REQUEST_SCHEMA, body(USER, {"role": "function", "name": "get_weather", "content": None}))
+    assert caught.value.param == "messages[1].name"
+    assert "earlier assistant function_call" in caught.value.message

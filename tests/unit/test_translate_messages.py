@@ -250,15 +250,6 @@ def test_tool_result_content(content: Any, response: dict[str, Any]) -> None:
     assert contents(messages)[2]["parts"][0]["functionResponse"]["response"] == response
 
 
-def test_legacy_function_message_answers_by_name() -> None:
-    messages = [user("go"), {"role": "assistant", "content": None, "function_call": {"name": "f", "arguments": '{"x": 1}'}},
-                {"role": "function", "name": "f", "content": "42"}]
-    assert contents(messages)[1:] == [
-        {"role": "model", "parts": [{"functionCall": {"name": "f", "args": {"x": 1}}}]},
-        {"role": "user", "parts": [{"functionResponse": {"name": "f", "response": {"output": "42"}}}]},
-    ]
-
-
 @pytest.mark.parametrize(
     ("messages", "param"),
     [
@@ -271,9 +262,10 @@ def test_tool_errors_name_the_field(messages: list[dict[str, Any]], param: str) 
     assert error_of(messages).param == param
 
 
-def test_tool_result_for_an_unknown_id_uses_the_message_name() -> None:
-    turns = contents([user("go"), {"role": "tool", "tool_call_id": "x1", "name": "f", "content": "ok"}])
-    assert turns[0]["parts"][1] == {"functionResponse": {"name": "f", "response": {"output": "ok"}, "id": "x1"}}
+def test_tool_result_answering_no_call_is_refused_even_with_a_name() -> None:
+    with pytest.raises(InvalidRequest) as caught:
+        contents([user("go"), {"role": "tool", "tool_call_id": "x1", "name": "f", "content": "ok"}])
+    assert caught.value.param == "messages[1].tool_call_id"
 
 
 # --- prefill ----------------------------------------------------------------------------------

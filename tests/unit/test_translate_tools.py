@@ -60,12 +60,6 @@ def test_object_without_properties_sends_no_parameters() -> None:
     assert translate(tools=[tool("now", empty)]).body["tools"][0]["functionDeclarations"] == [{"name": "now", "description": "Get the weather."}]
 
 
-def test_legacy_functions_are_tools() -> None:
-    body = translate(functions=[{"name": "f", "parameters": WEATHER}], function_call={"name": "f"}).body
-    assert body["tools"][0]["functionDeclarations"][0]["name"] == "f"
-    assert body["toolConfig"] == {"functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": ["f"]}}
-
-
 @pytest.mark.parametrize(
     ("choice", "expected"),
     [
