@@ -8,6 +8,7 @@ reported once in the log. Cooling credentials are skipped while others are avail
 
 from __future__ import annotations
 
+import itertools
 import logging
 import random
 import threading
@@ -57,7 +58,8 @@ class CredentialPool:
         self._clock = clock
         self._rng = rng or random.Random()
         self._lock = threading.Lock()
-        self._turn = 0  # round-robin: position of the next credential in turn
+        self._cycle = itertools.cycle(self.credentials)
+        self._peeked: Credential | None = None  # taken from the cycle by peek(), not yet used
         self._state = {cred.index: CredentialState() for cred in self.credentials}
 
     def __len__(self) -> int:
@@ -92,14 +94,20 @@ class CredentialPool:
             if not self.round_robin:
                 return self._rng.choice(ready)
             ready_ids = {c.index for c in ready}
-            count = len(self.credentials)
-            for step in range(count):
-                position = (self._turn + step) % count
-                if self.credentials[position].index in ready_ids:
-                    if advance:
-                        self._turn = (position + 1) % count
-                    return self.credentials[position]
+            for _ in self.credentials:
+                cred = self._next_in_turn()
+                if cred.index in ready_ids:
+                    if not advance:
+                        self._peeked = cred
+                    return cred
         return None
+
+    def _next_in_turn(self) -> Credential:
+        """The next credential of the cycle, the one peek() looked at first (lock held)."""
+        if self._peeked is not None:
+            cred, self._peeked = self._peeked, None
+            return cred
+        return next(self._cycle)
 
     def report(self, cred: Credential, status: int, retry_after: float | None = None) -> None:
         """Record an upstream outcome for ``cred`` (status 0: no answer) and start cooldowns."""

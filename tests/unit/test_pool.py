@@ -104,3 +104,11 @@ def test_states_name_each_credential_and_its_cooldown_never_its_secret() -> None
     assert first["cooling_down_for"] == 30 and str(first["cooling_down_until"]).endswith("Z")
     assert (second["cooling_down_for"], second["cooling_down_until"], second["last_status"]) == (0, None, 200)
     assert "AQ.secret" not in repr(pool.states())
+
+
+def test_peek_shows_the_next_turn_without_taking_it() -> None:
+    pool = CredentialPool(creds(3), round_robin=True)
+    assert pool.acquire().index == 0
+    assert pool.peek().index == 1
+    assert pool.peek().index == 1
+    assert [pool.acquire().index for _ in range(3)] == [1, 2, 0]
