@@ -57,6 +57,7 @@ class ModelCapabilities:
     thought_signatures_required: bool = False
     penalties: bool = False
     max_candidates: int = 1
+    max_output_tokens: int | None = None
     trailing_model_turn: bool = False
     media_resolution: bool = False
     image_output: bool = False

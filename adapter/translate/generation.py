@@ -115,10 +115,14 @@ def _seed(req: Mapping[str, Any], route: ModelRoute, caps: ModelCapabilities, no
 
 
 def _max_tokens(req: Mapping[str, Any], route: ModelRoute, caps: ModelCapabilities, notes: list[str]) -> Fragment:
-    value = req.get("max_completion_tokens")
+    param = "max_completion_tokens" if req.get("max_completion_tokens") is not None else "max_tokens"
+    value = req.get(param)
     if value is None:
-        value = req.get("max_tokens")
-    return _EMPTY if value is None else {"maxOutputTokens": value}
+        return _EMPTY
+    if caps.max_output_tokens and value > caps.max_output_tokens:
+        notes.append(f"{param}={value} -> maxOutputTokens={caps.max_output_tokens} (the model's maximum)")
+        value = caps.max_output_tokens
+    return {"maxOutputTokens": value}
 
 
 def _stop(req: Mapping[str, Any], route: ModelRoute, caps: ModelCapabilities, notes: list[str]) -> Fragment:

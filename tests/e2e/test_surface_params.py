@@ -198,3 +198,10 @@ def test_a_64_bit_seed_reaches_vertex_as_32_bits(gateway: LiveGateway, emulator:
     assert call.outcome == "ok", call.error_message
     assert call.body["generationConfig"]["seed"] == 3
     assert "seed=1099511627779 -> 3" in headers["X-Gateway-Rewrites"]
+
+
+def test_a_max_tokens_above_the_model_limit_is_capped_not_refused(gateway: LiveGateway, emulator: VertexEmulator) -> None:
+    response = gateway.post("/v1/chat/completions", {"model": "gemini-2.5-flash", "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 200_000})
+    assert response.status_code == 200
+    assert emulator.last_call("generateContent").body["generationConfig"]["maxOutputTokens"] == 65535
+    assert "max_tokens=200000 -> maxOutputTokens=65535" in response.headers["X-Gateway-Rewrites"]

@@ -16,7 +16,8 @@ LevelMessage = Literal["pro", "flash"]
 
 @dataclass(frozen=True, slots=True)
 class ModelFacts:
-    """One model. Budgets: ``budget_min..budget_max``, plus 0 when ``budget_can_disable``, plus -1."""
+    """One model. Budgets: ``budget_min..budget_max``, plus 0 when ``budget_can_disable``, plus -1.
+    ``maxOutputTokens`` must be below ``max_output_tokens`` (Google states the range as exclusive)."""
 
     name: str
     kind: Literal["chat", "embedding"] = "chat"
@@ -29,6 +30,7 @@ class ModelFacts:
     thinks_by_default: bool = False
     gemini3: bool = False
     max_candidates: int = 8
+    max_output_tokens: int = 65536
     penalties: bool = True
     logprobs: bool = True
     media_resolution: bool = True
@@ -45,7 +47,7 @@ class ModelFacts:
         return self.thinking != "none" or self.gemini3
 
 
-_GEMINI_20 = ModelFacts(name="", trailing_model_turn=True)
+_GEMINI_20 = ModelFacts(name="", trailing_model_turn=True, max_output_tokens=8193)
 _GEMINI_25 = ModelFacts(name="", thinking="budget", thinks_by_default=True)
 _GEMINI_3 = ModelFacts(
     name="", thinking="level", thinks_by_default=True, gemini3=True, penalties=False, logprobs=False,
@@ -72,13 +74,13 @@ DEFAULT_MODELS: Mapping[str, ModelFacts] = {
         _model(_GEMINI_25, "gemini-2.5-flash", budget_min=1, budget_max=24576, budget_can_disable=True),
         _model(_GEMINI_25, "gemini-2.5-flash-lite", budget_min=512, budget_max=24576, budget_can_disable=True,
                thinks_by_default=False),
-        _model(ModelFacts(name=""), "gemini-2.5-flash-image", max_candidates=1, penalties=False, logprobs=False,
+        _model(ModelFacts(name=""), "gemini-2.5-flash-image", max_candidates=1, max_output_tokens=32769, penalties=False, logprobs=False,
                media_resolution=False, image_output=True, search=False),
-        _model(_GEMINI_3, "gemini-3-pro-preview", levels=_PRO_LEVELS, max_candidates=1),
-        _model(_GEMINI_3, "gemini-3.1-pro-preview", levels=("LOW", "MEDIUM", "HIGH")),
-        _model(_GEMINI_3, "gemini-3-flash-preview", levels=_FLASH_LEVELS, level_message="flash"),
-        _model(_GEMINI_3, "gemini-3.8-flash", levels=_FLASH_LEVELS, level_message="flash"),
-        _model(_GEMINI_3, "gemini-3-pro-image-preview", levels=(), max_candidates=1, media_resolution=False,
+        _model(_GEMINI_3, "gemini-3-pro-preview", levels=_PRO_LEVELS, max_candidates=1, max_output_tokens=65537),
+        _model(_GEMINI_3, "gemini-3.1-pro-preview", levels=("LOW", "MEDIUM", "HIGH"), max_output_tokens=65537),
+        _model(_GEMINI_3, "gemini-3-flash-preview", levels=_FLASH_LEVELS, level_message="flash", max_output_tokens=65537),
+        _model(_GEMINI_3, "gemini-3.8-flash", levels=_FLASH_LEVELS, level_message="flash", max_output_tokens=65537),
+        _model(_GEMINI_3, "gemini-3-pro-image-preview", levels=(), max_candidates=1, max_output_tokens=32769, media_resolution=False,
                image_output=True, search_with_functions=False, json_with_tools=False),
         _embedding("gemini-embedding-001", max_instances=1, dimensions=3072),
         _embedding("text-embedding-005", max_instances=250, dimensions=768),

@@ -130,8 +130,16 @@ def check_safety_settings(settings: list[Any]) -> None:
 # -- generation config --------------------------------------------------------------------------------
 
 def check_generation_config(config: Mapping[str, Any], facts: ModelFacts) -> None:
-    for check in (_check_thinking, _check_candidates, _check_sampling, _check_logprobs, _check_output):
+    for check in (_check_thinking, _check_candidates, _check_max_tokens, _check_sampling, _check_logprobs, _check_output):
         check(config, facts)
+
+
+def _check_max_tokens(config: Mapping[str, Any], facts: ModelFacts) -> None:
+    value = a.get(config, "maxOutputTokens")
+    if value is not None and not 1 <= a.as_int(value) < facts.max_output_tokens:
+        raise invalid_argument(f"Unable to submit request because it has a maxOutputTokens value of {a.as_int(value)} but "
+                               f"the supported range is from 1 (inclusive) to {facts.max_output_tokens} (exclusive). "
+                               f"Update the value and try again.")
 
 
 def _check_thinking(config: Mapping[str, Any], facts: ModelFacts) -> None:

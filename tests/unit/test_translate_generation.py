@@ -318,3 +318,19 @@ def test_metadata_like_fields_are_ignored(field: str) -> None:
     plain = translate("gemini-2.5-flash")
     fields: dict[str, Any] = {field: "x"}
     assert translate("gemini-2.5-flash", **fields).body == plain.body
+
+
+@pytest.mark.parametrize(
+    ("model", "fields", "sent", "noted"),
+    [
+        ("gemini-2.5-flash", {"max_tokens": 100_000}, 65535, True),
+        ("gemini-2.5-flash", {"max_completion_tokens": 2048, "max_tokens": 10}, 2048, False),
+        ("gemini-2.0-flash-001", {"max_completion_tokens": 20_000}, 8192, True),
+        ("gemini-3-pro-preview", {"max_tokens": 65536}, 65536, False),
+        ("some-unknown-model", {"max_tokens": 1_000_000}, 1_000_000, False),
+    ],
+)
+def test_max_tokens_is_capped_at_the_model_maximum(model: str, fields: dict[str, Any], sent: int, noted: bool) -> None:
+    translated = translate(model, **fields)
+    assert translated.body["generationConfig"]["maxOutputTokens"] == sent
+    assert any("maxOutputTokens" in note for note in translated.rewrites) == noted
