@@ -21,6 +21,7 @@ from google.auth.transport.requests import AuthorizedSession
 from google.oauth2 import service_account
 
 from ..log import private_key_secrets, register_secrets
+from .google_token import GoogleToken
 from .inflight import mount_tracked_pool
 
 logger = logging.getLogger(__name__)
@@ -35,7 +36,11 @@ IAM_MTLS_HOST = "iamcredentials.mtls.googleapis.com"
 
 @dataclass(eq=False)
 class Credential:
-    """One Express key or service account. Prints as ``kind#index``, never its secret."""
+    """One Express key or service account. Prints as ``kind#index``, never its secret.
+
+    ``session`` owns the connection pool; ``headers`` carry an Express key; ``token`` adds a
+    service account's access token (the credentials of its ``AuthorizedSession``).
+    """
 
     kind: CredentialKind
     index: int
@@ -43,6 +48,7 @@ class Credential:
     session: requests.Session = field(repr=False)
     project: str | None = None
     headers: dict[str, str] = field(default_factory=dict, repr=False)
+    token: GoogleToken | None = field(default=None, repr=False)
 
     @property
     def label(self) -> str:
@@ -117,7 +123,7 @@ def _auth_request(isolated: bool) -> google_requests.Request:
     return google_requests.Request(session)
 
 
-def _service_account_session(info: Any, where: str, pool_size: int, isolated: bool) -> tuple[AuthorizedSession, str | None]:
+def _service_account_session(info: Any, where: str, pool_size: int, isolated: bool) -> tuple[AuthorizedSession, GoogleToken, str | None]:
     if not isinstance(info, dict):
         raise ValueError(f"{where} is not a JSON object")
     missing = [name for name in _REQUIRED_FIELDS if not info.get(name)]
@@ -129,9 +135,10 @@ def _service_account_session(info: Any, where: str, pool_size: int, isolated: bo
         creds = service_account.Credentials.from_service_account_info(info, scopes=list(SCOPES))
     except (ValueError, TypeError, KeyError):
         raise ValueError(f"{where} holds an unreadable private key") from None
-    session = AuthorizedSession(creds, auth_request=_auth_request(isolated))
+    auth_request = _auth_request(isolated)
+    session = AuthorizedSession(creds, auth_request=auth_request)
     mount_pool(session, pool_size)
-    return session, info.get("project_id")
+    return session, GoogleToken(session, auth_request), info.get("project_id")
 
 
 def mount_pool(session: requests.Session, pool_size: int) -> None:
@@ -174,7 +181,7 @@ def service_account_credentials(
         try:
             if isinstance(info, ValueError):
                 raise ValueError(f"{where} is {info}")
-            session, project = _service_account_session(info, where, pool_size, isolated)
+            session, token, project = _service_account_session(info, where, pool_size, isolated)
         except ValueError as exc:
             logger.warning("skipping service account: %s", exc)
             rejected.append(str(exc))
@@ -185,5 +192,5 @@ def service_account_credentials(
             logger.warning("skipping service account: %s", message)
             rejected.append(message)
             continue
-        credentials.append(Credential(kind="service_account", index=len(credentials), source=where, session=session, project=project))
+        credentials.append(Credential(kind="service_account", index=len(credentials), source=where, session=session, project=project, token=token))
     return credentials, LoadReport(loaded=len(credentials), rejected=tuple(rejected))

@@ -1,0 +1,78 @@
+"""A service account's access token, handled by google-auth exactly as ``AuthorizedSession`` does.
+
+:class:`VertexClient <adapter.upstream.vertex.VertexClient>` sends through the urllib3 pool of
+the account's ``AuthorizedSession`` rather than through ``AuthorizedSession.request``; this
+module keeps the rest of what that method did: google-auth's ``before_request`` (refresh when
+needed, then the ``Authorization`` header), and a refresh before each retry of a 401 (at most
+google-auth's ``DEFAULT_MAX_REFRESH_ATTEMPTS``). The credentials object stays the session's own
+(``session.credentials``), so the token is cached and refreshed in one place.
+
+Refreshes run in the background while the token is still valid: google-auth's non-blocking
+mode starts a refresh thread once the token is within ``REFRESH_THRESHOLD`` (3 min 45 s) of
+expiry and keeps sending the current token meanwhile; a request waits for a refresh only when
+there is no valid token at all (the first call, or after a failed background refresh).
+
+Imported only when service accounts are configured (google-auth and cryptography cost ~11 MB).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from google.auth import exceptions as auth_exceptions
+from google.auth import transport as auth_transport
+from google.auth.transport import requests as google_requests
+from google.auth.transport.requests import AuthorizedSession
+
+from ..errors import UpstreamError
+
+MAX_REFRESH_ATTEMPTS: int = auth_transport.DEFAULT_MAX_REFRESH_ATTEMPTS
+
+
+class GoogleToken:
+    """Adds a service account's token to a request's headers; refreshes it after a 401."""
+
+    max_refreshes = MAX_REFRESH_ATTEMPTS
+
+    def __init__(self, session: AuthorizedSession, auth_request: google_requests.Request) -> None:
+        self.credentials = session.credentials
+        self.credentials.with_non_blocking_refresh()
+        self._auth_request = auth_request
+
+    def apply(self, headers: dict[str, str], url: str, timeout: tuple[float, float]) -> None:
+        """google-auth's ``before_request``: a refresh if needed, then ``Authorization``."""
+        try:
+            self.credentials.before_request(self._request(timeout), "POST", url, headers)
+        except TOKEN_ERRORS as exc:
+            raise token_error(exc) from None
+
+    def refresh(self, timeout: tuple[float, float]) -> None:
+        """Get a new token now (Vertex answered 401: the token was revoked or expired early)."""
+        try:
+            self.credentials.refresh(self._request(timeout))
+        except TOKEN_ERRORS as exc:
+            raise token_error(exc) from None
+
+    def _request(self, timeout: tuple[float, float]) -> Any:
+        # As AuthorizedSession does: token grants get the timeout of the request they serve.
+        return functools.partial(self._auth_request, timeout=timeout)
+
+
+TOKEN_ERRORS = (auth_exceptions.RefreshError, auth_exceptions.TransportError)
+
+
+def token_error(exc: Exception) -> UpstreamError:
+    """The :class:`UpstreamError` for a failed token grant (never with the token's text)."""
+    if isinstance(exc, auth_exceptions.RefreshError):
+        return UpstreamError(
+            f"Vertex AI refused the service account's token request ({refresh_reason(exc)}).", upstream_status=401, code="credential_refused"
+        )
+    return UpstreamError("Could not reach Google's token endpoint.", upstream_status=0, code="upstream_unreachable")
+
+
+def refresh_reason(exc: auth_exceptions.RefreshError) -> str:
+    """The OAuth error code of a refused grant (``invalid_grant``...), or ``refused``."""
+    first = exc.args[0] if exc.args else ""
+    reason = str(first).split(":", 1)[0].strip()
+    return reason if reason.replace("_", "").isalnum() else "refused"

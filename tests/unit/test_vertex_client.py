@@ -1,0 +1,150 @@
+"""The Vertex HTTP client against the emulator: pooled connections, service-account tokens
+(background refresh, refresh and retry on 401), proxies and CA bundle from the environment."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+import requests
+
+from adapter.errors import UpstreamError
+from adapter.upstream.credentials import Credential, express_credentials, mount_pool, service_account_credentials
+from adapter.upstream.vertex import SessionPools, VertexClient
+from tests.conftest import Credentials
+from tests.emulator import Reply, VertexEmulator, payloads
+
+MODEL = "gemini-2.5-flash"
+BODY = {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}
+
+
+def _client(base_url: str, pools: SessionPools | None = None) -> VertexClient:
+    return VertexClient(base_url=base_url, location="us-central1", connect_timeout=2, read_timeout=5, pools=pools)
+
+
+def _express(credentials: Credentials) -> Credential:
+    session = requests.Session()
+    mount_pool(session, 8)
+    return express_credentials(credentials.express_keys[:1], session)[0]
+
+
+def _service_account(credentials: Credentials) -> Credential:
+    text = json.dumps(credentials.service_accounts[0].info)
+    loaded, _ = service_account_credentials(text, Path("/nonexistent"), None, 8, isolated=True)
+    return loaded[0]
+
+
+def _call(client: VertexClient, cred: Credential, stream: bool) -> str:
+    if not stream:
+        answer = client.post_json(cred, client.model_url(cred, MODEL, "generateContent"), BODY)
+        return str(answer["candidates"][0]["content"]["parts"][0]["text"])
+    upstream = client.open_stream(cred, client.model_url(cred, MODEL, "streamGenerateContent") + "?alt=sse", BODY)
+    try:
+        return "".join(part.get("text", "") for event in upstream.events() for part in event["candidates"][0]["content"]["parts"])
+    finally:
+        upstream.close()
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["whole", "stream"])
+@pytest.mark.parametrize("kind", ["express", "service_account"])
+def test_consecutive_calls_share_one_pooled_connection(emulator: VertexEmulator, credentials: Credentials, kind: str, stream: bool) -> None:
+    client = _client(emulator.url)
+    cred = _express(credentials) if kind == "express" else _service_account(credentials)
+    emulator.always(Reply.unary(payloads.text_response("pooled answer", MODEL)))
+    assert [_call(client, cred, stream) for _ in range(4)] == ["pooled answer"] * 4
+    pool = SessionPools().target(cred.session, client.model_url(cred, MODEL, "generateContent")).pool
+    assert pool.num_connections == 1
+
+
+@pytest.mark.parametrize("refusals,outcome", [(1, 200), (2, 200), (3, 401)])
+def test_a_401_gets_the_token_refreshed_and_the_call_repeated_twice_at_most(
+    emulator: VertexEmulator, credentials: Credentials, refusals: int, outcome: int
+) -> None:
+    client, cred = _client(emulator.url), _service_account(credentials)
+    emulator.enqueue(Reply.error(401), times=refusals)
+    try:
+        _call(client, cred, stream=False)
+        status = 200
+    except UpstreamError as exc:
+        status = exc.upstream_status
+    assert status == outcome
+    assert emulator.token_grants(credentials.service_accounts[0]) == 1 + min(refusals, 2)
+
+
+def test_a_token_close_to_expiry_is_refreshed_in_the_background(emulator: VertexEmulator, credentials: Credentials) -> None:
+    account = credentials.service_accounts[0]
+    emulator.set_token_lifetime(account, 200)  # under google-auth's 225 s threshold: stale at once
+    client, cred = _client(emulator.url), _service_account(credentials)
+    _call(client, cred, stream=False)
+    _call(client, cred, stream=False)
+    assert emulator.wait_until(lambda: emulator.token_grants(account) == 2, 3)
+    first, second = (call.headers["Authorization"] for call in emulator.calls_for("generateContent"))
+    assert first == second  # the second call did not wait for the new token
+
+
+def test_a_refused_token_grant_is_a_401_that_names_the_reason(emulator: VertexEmulator, credentials: Credentials) -> None:
+    account = credentials.service_accounts[0]
+    emulator.fail_token_requests(account, times=1, status=400, body={"error": "invalid_grant", "error_description": "Invalid JWT Signature."})
+    with pytest.raises(UpstreamError) as caught:
+        _call(_client(emulator.url), _service_account(credentials), stream=False)
+    assert caught.value.upstream_status == 401 and caught.value.code == "credential_refused"
+    assert "invalid_grant" in caught.value.message
+
+
+class _RecordingProxy(BaseHTTPRequestHandler):
+    """An HTTP proxy that answers every request itself and remembers the request target."""
+
+    targets: list[str] = []
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.targets.append(self.path)
+        body = json.dumps(payloads.text_response("via the proxy", MODEL)).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        return None
+
+
+@pytest.fixture
+def proxy() -> Iterator[str]:
+    _RecordingProxy.targets = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _RecordingProxy)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("bypassed", [False, True], ids=["proxied", "no_proxy"])
+def test_proxies_come_from_the_environment(
+    emulator: VertexEmulator, credentials: Credentials, proxy: str, monkeypatch: pytest.MonkeyPatch, bypassed: bool
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1" if bypassed else "example.org")
+    client, cred = _client(emulator.url), _express(credentials)
+    expected = "pooled answer" if bypassed else "via the proxy"
+    emulator.always(Reply.unary(payloads.text_response("pooled answer", MODEL)))
+    assert _call(client, cred, stream=False) == expected
+    url = client.model_url(cred, MODEL, "generateContent")
+    assert _RecordingProxy.targets == ([] if bypassed else [url])  # a proxied plain-HTTP call names the whole URL
+
+
+def test_the_ca_bundle_comes_from_the_environment(tmp_path: Path) -> None:
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("")
+    pools = SessionPools({"REQUESTS_CA_BUNDLE": str(bundle)})
+    session = requests.Session()
+    mount_pool(session, 4)
+    target = pools.target(session, "https://aiplatform.googleapis.com/v1/publishers/google/models/m:generateContent")
+    assert target.pool.ca_certs == str(bundle) and target.pool.cert_reqs == "CERT_REQUIRED"
+    assert target.path == "/v1/publishers/google/models/m:generateContent"
