@@ -9,7 +9,6 @@ sends empty chunks every ``FAKE_STREAMING_INTERVAL`` instead, as the older tool 
 
 from __future__ import annotations
 
-import itertools
 from typing import Any, Callable, TypeVar
 
 from flask import Response, request
@@ -19,10 +18,11 @@ from ..gateway import Gateway
 from ..translate.candidates import ModelFunctionCallError
 from ..translate.chunks import ChunkTranslator
 from ..upstream.credentials import Credential
+from ..upstream.stream import UpstreamStream
 from .chat_call import ChatCall, explain_headers, generate_caller, run
 from .disconnect import ClientGone, ClientWatch
 from .http import SSE_HEADERS, SSE_KEEPALIVE, sse_frame
-from .pump import Opened, UpstreamPump
+from .pump import NoMoreEvents, Opened, UpstreamPump
 from .relay import SSERelay, StreamTranslator, first_chunks_of
 
 T = TypeVar("T")
@@ -61,13 +61,13 @@ def relay_response(
         try:
             first_chunks, outcome = first_chunks_of(pump, translator, deadline, call.record, watch)
         except ModelFunctionCallError:
-            pump.cancel()
+            pump.close()
             if retries_left == 0:
                 raise
             retries_left -= 1
             continue
         except BaseException:
-            pump.cancel()
+            pump.close()
             raise
         break
     call.record.deferred = True
@@ -90,26 +90,31 @@ def _translator(call: ChatCall) -> ChunkTranslator:
 
 
 def stream_opener(gateway: Gateway, call: ChatCall, url: Callable[[Credential], str], body: dict[str, Any]) -> Callable[[UpstreamPump], Any]:
-    """An opener that opens an SSE stream at ``url(credential)`` and peeks its first event."""
+    """An opener that opens an SSE stream at ``url(credential)`` and reads its first events
+    (failover covers everything up to them)."""
 
     def opener(pump: UpstreamPump) -> Any:
         def open_and_peek(cred: Credential) -> Opened:
             stream = gateway.client.open_stream(cred, url(cred), body)
             pump.track(stream)
-            events = stream.events()
             try:
-                first = next(events)
-            except StopIteration:
-                stream.close()
-                raise UpstreamError("Vertex AI closed the stream without an answer.", upstream_status=502) from None
+                return Opened(_first_events(stream), stream)
             except BaseException:
                 stream.close()
                 raise
-            return Opened(itertools.chain((first,), events))
 
         return run(gateway, call, _cancellable(pump, open_and_peek))
 
     return opener
+
+
+def _first_events(stream: UpstreamStream) -> list[Any]:
+    while True:
+        events = stream.read()
+        if events is None:
+            raise UpstreamError("Vertex AI closed the stream without an answer.", upstream_status=502)
+        if events:
+            return events
 
 
 def _cancellable(pump: UpstreamPump, attempt: Callable[[Credential], T]) -> Callable[[Credential], T]:
@@ -134,7 +139,7 @@ def _fake_opener(gateway: Gateway, call: ChatCall) -> Callable[[UpstreamPump], A
 
     def opener(pump: UpstreamPump) -> Any:
         outcome = run(gateway, call, _cancellable(pump, send))
-        outcome.value = Opened(iter((outcome.value,)))
+        outcome.value = Opened([outcome.value], NoMoreEvents())
         return outcome
 
     return opener

@@ -1,37 +1,55 @@
-"""The upstream side of one streaming request, run in its own thread (a greenlet under gevent).
+"""The opening of one streaming request, run in its own thread (a greenlet under gevent).
 
-The pump opens the upstream call (with failover) and hands what it gets to the response
-generator through a queue, so that the generator can wait with a timeout: to keep the HTTP
-status while the upstream has not answered yet, and to send keep-alives while it is silent.
-:meth:`UpstreamPump.cancel` closes the upstream connection at once (the client went away),
-also while the request still waits for Vertex's answer (:mod:`adapter.upstream.inflight`).
+Opening can take long (failover and backoff, a model thinking before its first event), while
+the response side keeps its own clock: it answers with the upstream's status if that comes
+before the first-byte deadline, sends keep-alives after it, and notices a client that hangs up.
+So the pump runs the opener in a thread, and the response side waits for it with a timeout.
+Once open, the stream is handed over: the response side reads the rest itself (with a timeout
+per read, :meth:`EventSource.read`), so events never cross threads. :meth:`UpstreamPump.close`
+cuts the upstream at once while the opener runs, also while the request still waits for
+Vertex's answer (:mod:`adapter.upstream.inflight`), and closes the stream once handed over.
 """
 
 from __future__ import annotations
 
 import contextvars
 import logging
-import queue
 import threading
-from typing import Any, Callable, Iterator, Literal
+from typing import Any, Callable, Protocol
 
 from ..errors import AdapterError
 from ..upstream.inflight import RequestTracker
-from ..upstream.vertex import UpstreamStream
+from ..upstream.stream import UpstreamStream
 
 logger = logging.getLogger(__name__)
 
-ItemKind = Literal["started", "event", "end", "error"]
-Item = tuple[ItemKind, Any]
+
+class EventSource(Protocol):
+    def read(self, wait: float | None = None) -> list[Any] | None:
+        """Events that arrived within ``wait`` seconds ([] if none), None once it has ended."""
+
+    def close(self) -> None: ...
+
+
+class NoMoreEvents:
+    """The source of a stream whose events all came at once (fake streaming)."""
+
+    def read(self, wait: float | None = None) -> list[Any] | None:
+        return None
+
+    def close(self) -> None:
+        return None
 
 
 class Opened:
-    """What an opener hands back (as the ``value`` of its outcome): the events to relay."""
+    """What an opener hands back (as the ``value`` of its outcome): the first events read, and
+    the source of the rest."""
 
-    __slots__ = ("events",)
+    __slots__ = ("first", "source")
 
-    def __init__(self, events: Iterator[Any]) -> None:
-        self.events = events
+    def __init__(self, first: list[Any], source: EventSource) -> None:
+        self.first = first
+        self.source = source
 
 
 class UpstreamPump:
@@ -39,62 +57,66 @@ class UpstreamPump:
         """``opener(pump)`` runs in the pump thread, registers its streams with :meth:`track`,
         and returns an outcome whose ``value`` is an :class:`Opened`."""
         self._opener = opener
-        self._queue: queue.SimpleQueue[Item] = queue.SimpleQueue()
+        self._done = threading.Event()
         self._lock = threading.Lock()
         self._stream: UpstreamStream | None = None
         self._tracker = RequestTracker()
+        self._outcome: Any = None
+        self._error: AdapterError | None = None
         self.cancelled = False
         context = contextvars.copy_context()  # the request id follows into the pump's logs
-        self._thread = threading.Thread(target=context.run, args=(self._run,), name=name, daemon=True)
-        self._thread.start()
+        threading.Thread(target=context.run, args=(self._run,), name=name, daemon=True).start()
 
     def track(self, stream: UpstreamStream) -> None:
-        """Remember the upstream stream being read, so that cancel() can cut it."""
+        """Remember the upstream stream being opened, so that close() can cut it."""
         with self._lock:
             self._stream = stream
             cancelled = self.cancelled
         if cancelled:
             stream.abort()
 
-    def get(self, timeout: float) -> Item | None:
-        """The next item, or None when ``timeout`` seconds pass without one."""
-        try:
-            return self._queue.get(timeout=timeout)
-        except queue.Empty:
-            return None
+    def wait(self, timeout: float) -> bool:
+        """True once the opener is done (see :meth:`outcome`), False if ``timeout`` s pass first."""
+        return self._done.wait(timeout)
 
-    def cancel(self) -> None:
-        """Stop the pump (from the response side): its upstream connection is cut at once, and
-        the pump thread closes it as its blocked read returns."""
+    def outcome(self) -> Any:
+        """The opener's outcome, whose opened source the caller now reads; raises its error."""
+        if self._error is not None:
+            raise self._error
+        return self._outcome
+
+    def close(self) -> None:
+        """Stop (from the response side): cut the upstream if it is still being opened, or close
+        the opened stream, which belongs to the response side once handed over."""
         with self._lock:
             self.cancelled = True
-            stream = self._stream
+            stream, outcome = self._stream, self._outcome
+        if outcome is not None:
+            outcome.value.source.close()
+            return
         self._tracker.abort()
         if stream is not None:
             stream.abort()
-
-    def _put(self, kind: ItemKind, payload: Any) -> None:
-        if not self.cancelled:
-            self._queue.put((kind, payload))
 
     def _run(self) -> None:
         self._tracker.install()
         try:
             outcome = self._opener(self)
-            self._put("started", outcome)
-            for event in outcome.value.events:
-                if self.cancelled:
-                    return
-                self._put("event", event)
-            self._put("end", None)
         except AdapterError as exc:
-            self._put("error", exc)
+            self._error = exc
         except Exception:
             if not self.cancelled:
-                logger.exception("upstream stream failed")
-                self._put("error", AdapterError("The gateway failed while reading the upstream stream."))
+                logger.exception("opening the upstream stream failed")
+            self._error = AdapterError("The gateway failed while reading the upstream stream.")
+        else:
+            self._hand_over(outcome)
         finally:
-            with self._lock:
-                stream = self._stream
-            if stream is not None:
-                stream.close()
+            self._done.set()
+
+    def _hand_over(self, outcome: Any) -> None:
+        with self._lock:
+            keep = not self.cancelled
+            if keep:
+                self._outcome = outcome
+        if not keep:  # nobody will read it
+            outcome.value.source.close()

@@ -1,10 +1,12 @@
-"""Relaying a pump's items to the client as server-sent events.
+"""Relaying an opened upstream stream to the client as server-sent events.
 
-:func:`first_chunks_of` waits for the upstream before the status line is sent (up to the
-first-byte deadline); :class:`SSERelay` is the response body after that: translated chunks,
-keep-alive comments while the upstream is silent, and an error event for a late failure. A
-client that hangs up while nothing is written is noticed within ``DISCONNECT_CHECK_INTERVAL``
-seconds (:class:`~adapter.api.disconnect.ClientWatch`), and the upstream is cut at once.
+:func:`first_chunks_of` waits for the pump to open the upstream before the status line is sent
+(up to the first-byte deadline); :class:`SSERelay` is the response body after that: translated
+chunks, keep-alive comments while the upstream is silent, and an error event for a late
+failure. It reads the upstream itself, with a timeout per read, and writes what one read
+brought as one piece (one ``send`` for several events when they come together). A client that
+hangs up while nothing is written is noticed within ``DISCONNECT_CHECK_INTERVAL`` seconds
+(:class:`~adapter.api.disconnect.ClientWatch`), and the upstream is cut at once.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any, Iterator, Protocol
 from ..errors import AdapterError
 from .disconnect import ClientGone, ClientWatch
 from .http import SSE_DONE, sse_frame
-from .pump import Item, UpstreamPump
+from .pump import EventSource, Opened, UpstreamPump
 from .request_log import RequestRecord
 
 DISCONNECT_CHECK_INTERVAL = 1.0
@@ -30,40 +32,38 @@ class StreamTranslator(Protocol):
 
 def first_chunks_of(
     pump: UpstreamPump, translator: StreamTranslator, deadline: float, record: RequestRecord, watch: ClientWatch
-) -> tuple[list[bytes] | None, Any]:
-    """Wait for the upstream's first event (up to ``deadline``) and translate it.
+) -> tuple[bytes | None, Any]:
+    """Wait for the upstream to open (up to ``deadline``) and translate its first events.
 
-    Returns (frames, outcome); frames is None when the deadline passed first (the stream then
+    Returns (frames, outcome); both are None when the deadline passed first (the stream then
     starts with keep-alives). Raises the upstream's error, so that the client gets its status,
     and :class:`ClientGone` when the client hung up meanwhile.
     """
     until = time.monotonic() + deadline
-    outcome = None
     while True:
         remaining = until - time.monotonic()
-        item = pump.get(max(0.0, min(remaining, DISCONNECT_CHECK_INTERVAL)))
-        if item is None:
-            if watch.gone():
-                raise ClientGone()
-            if remaining <= DISCONNECT_CHECK_INTERVAL:
-                return None, outcome
-            continue
-        kind, payload = item
-        if kind == "error":
-            raise payload
-        if kind == "started":
-            outcome = payload
-        elif kind == "event":
-            note_usage(record, payload)
-            return [sse_frame(chunk) for chunk in translator.feed(payload)], outcome
-        else:
-            return [sse_frame(chunk) for chunk in translator.finish()] + [SSE_DONE], outcome
+        if pump.wait(max(0.0, min(remaining, DISCONNECT_CHECK_INTERVAL))):
+            outcome = pump.outcome()
+            return translate_events(outcome.value.first, translator, record), outcome
+        if watch.gone():
+            raise ClientGone()
+        if remaining <= DISCONNECT_CHECK_INTERVAL:
+            return None, None
+
+
+def translate_events(events: list[Any], translator: StreamTranslator, record: RequestRecord) -> bytes:
+    """The SSE frames of ``events``, as one piece (empty when they make no chunk)."""
+    frames = []
+    for event in events:
+        note_usage(record, event)
+        frames.extend(sse_frame(chunk) for chunk in translator.feed(event))
+    return b"".join(frames)
 
 
 class SSERelay:
     """The body of a streaming response: translated chunks, keep-alives, a final error event.
 
-    Iterating relays the pump's items; ``close()`` (called by the WSGI server when the response
+    Iterating relays the upstream; ``close()`` (called by the WSGI server when the response
     ends, whether or not iteration started) closes the upstream and writes the request's log
     line exactly once. A client that hangs up while the upstream is silent is noticed within
     ``DISCONNECT_CHECK_INTERVAL`` seconds (:class:`ClientWatch`), not at the next write.
@@ -73,7 +73,7 @@ class SSERelay:
         self,
         pump: UpstreamPump,
         translator: StreamTranslator,
-        first: list[bytes] | None,
+        first: bytes | None,
         record: RequestRecord,
         *,
         keepalive: bytes,
@@ -97,49 +97,59 @@ class SSERelay:
         if self._closed:
             return
         self._closed = True
-        self.pump.cancel()
+        self.pump.close()
         self.record.note_attempts()
         self.record.log(self.status)
 
     def _frames(self) -> Iterator[bytes]:
-        if self.first is None:
+        first = self.first
+        if first is None:
             yield self.keepalive
-        else:
-            yield from self.first
-            if self.first and self.first[-1] is SSE_DONE:
-                self.status = 200
+            opened = yield from self._await_opening()
+            if opened is None:
                 return
+            first = translate_events(opened.first, self.translator, self.record)
+        if first:
+            yield first  # the first chunk goes out
+        yield from self._relay(self.pump.outcome().value.source)
+
+    def _await_opening(self) -> Iterator[bytes]:
+        """Keep-alives until the pump has opened the upstream; returns the :class:`Opened`
+        (None if the client left). Raises the upstream's error (sent as an error event)."""
+        last_write = time.monotonic()
+        while not self.pump.wait(min(self.interval, DISCONNECT_CHECK_INTERVAL)):
+            if self.watch.gone():
+                return None
+            if time.monotonic() - last_write >= self.interval:
+                last_write = time.monotonic()
+                yield self.keepalive
+        opened: Opened = self.pump.outcome().value
+        return opened
+
+    def _relay(self, source: EventSource) -> Iterator[bytes]:
+        wait = min(self.interval, DISCONNECT_CHECK_INTERVAL)
         last_write = time.monotonic()
         while True:
-            item: Item | None = self.pump.get(min(self.interval, DISCONNECT_CHECK_INTERVAL))
-            if item is None:
-                if self.watch.gone():
-                    return
-                if time.monotonic() - last_write >= self.interval:
-                    last_write = time.monotonic()
-                    yield self.keepalive
-                continue
-            last_write = time.monotonic()
-            kind, payload = item
-            if kind == "event":
-                note_usage(self.record, payload)
-                for chunk in self.translator.feed(payload):
-                    yield sse_frame(chunk)
-            elif kind == "end":
-                for chunk in self.translator.finish():
-                    yield sse_frame(chunk)
-                yield SSE_DONE
-                self.status = 200
+            events = source.read(wait)
+            if events is None:
+                break
+            if events:
+                last_write = time.monotonic()
+                frames = translate_events(events, self.translator, self.record)
+                if frames:
+                    yield frames
+            elif self.watch.gone():
                 return
-            elif kind == "error":
-                yield from self._error_event(payload)
-                return
+            elif time.monotonic() - last_write >= self.interval:
+                last_write = time.monotonic()
+                yield self.keepalive
+        yield b"".join([*(sse_frame(chunk) for chunk in self.translator.finish()), SSE_DONE])
+        self.status = 200  # the stream ended well
 
     def _error_event(self, error: AdapterError) -> Iterator[bytes]:
         self.status = error.status
         self.record.error_code = error.code or error.error_type
-        yield sse_frame(error.to_body())
-        yield SSE_DONE
+        yield sse_frame(error.to_body()) + SSE_DONE
 
 
 def note_usage(record: RequestRecord, event: Any) -> None:

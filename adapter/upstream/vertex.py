@@ -17,11 +17,8 @@ sent, and a service account's token is handled by google-auth as ``AuthorizedSes
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import os
-import socket
-import time
 from typing import TYPE_CHECKING, Any, Iterator, NamedTuple
 
 import orjson
@@ -32,7 +29,8 @@ from urllib3.util.retry import Retry
 
 from ..errors import UpstreamError
 from .credentials import Credential
-from .sse import SSEDecoder
+from .google_errors import error_from_response, timeout_error
+from .stream import UpstreamStream
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -44,7 +42,6 @@ _DEFAULT_HEADERS = dict(requests.utils.default_headers())  # what requests sent:
 JSON_HEADERS = {**_DEFAULT_HEADERS, "Content-Type": "application/json"}
 STREAM_HEADERS = {**_DEFAULT_HEADERS, "Content-Type": "application/json", "Accept": "text/event-stream", "Accept-Encoding": "identity"}
 _ERROR_BODY_LIMIT = 64 * 1024
-DONE_PAYLOAD = b"[DONE]"  # the end marker of OpenAI-framed streams (direct mode)
 _UNREACHABLE = "Could not connect to Vertex AI."
 
 
@@ -125,8 +122,9 @@ class VertexClient:
         finally:
             dispose(response)
 
-    def open_stream(self, cred: Credential, url: str, body: dict[str, Any]) -> "UpstreamStream":
-        """Open an SSE stream; raises :class:`UpstreamError` if Vertex refuses it."""
+    def open_stream(self, cred: Credential, url: str, body: dict[str, Any]) -> UpstreamStream:
+        """Open an SSE stream; raises :class:`UpstreamError` if Vertex refuses it, or if it sends
+        the stream compressed although asked not to (``Accept-Encoding: identity``)."""
         response = self._send(cred, url, body, STREAM_HEADERS)
         if response.status != 200:
             try:
@@ -136,7 +134,10 @@ class VertexClient:
             finally:
                 dispose(response)
             raise error_from_response(response.status, content, response.headers)
-        return UpstreamStream(response)
+        if response.headers.get("Content-Encoding", "identity").lower() != "identity":
+            dispose(response)
+            raise UpstreamError("Vertex AI sent a compressed stream although asked not to.", upstream_status=502, code="upstream_bad_event")
+        return UpstreamStream(response, self.timeout[1])
 
     def _send(self, cred: Credential, url: str, body: dict[str, Any], headers: dict[str, str]) -> BaseHTTPResponse:
         """POST ``body`` and return the response once its headers are in (the body unread).
@@ -199,141 +200,3 @@ def dispose(response: BaseHTTPResponse) -> None:
     """Close a response and give its connection slot back to the pool (``requests.Response.close``)."""
     response.close()
     response.release_conn()
-
-
-class UpstreamStream:
-    """An open SSE response from Vertex. Iterate :meth:`events`; always :meth:`close`;
-    :meth:`abort` from elsewhere to make the reader stop."""
-
-    def __init__(self, response: BaseHTTPResponse) -> None:
-        self.response = response
-
-    def events(self) -> Iterator[Any]:
-        """Decoded JSON events. Raises :class:`UpstreamError` for an ``error`` event or a cut."""
-        decoder = SSEDecoder()
-        try:
-            for piece in _raw_pieces(self.response):
-                for payload in decoder.feed(piece):
-                    if payload == DONE_PAYLOAD:
-                        return
-                    yield _decode_event(payload)
-            for payload in decoder.close():
-                if payload != DONE_PAYLOAD:
-                    yield _decode_event(payload)
-        except (urllib3_exceptions.ReadTimeoutError, TimeoutError):
-            raise timeout_error(None) from None
-        except (urllib3_exceptions.HTTPError, OSError):
-            raise UpstreamError("The connection to Vertex AI broke during the stream.", upstream_status=0, code="upstream_stream_broken") from None
-
-    def abort(self) -> None:
-        """Cut the connection from another thread (or greenlet) than the one reading it.
-
-        Closing the response there is not safe (the reader holds its buffer) and does not wake
-        a read blocked on the socket; shutting the socket down does both: the blocked read
-        returns at once, the reader closes the stream, and Vertex sees the connection end.
-        """
-        connection = getattr(self.response, "connection", None)
-        sock = getattr(connection, "sock", None)
-        try:
-            if sock is not None:
-                sock.shutdown(socket.SHUT_RDWR)
-            else:
-                self.response.shutdown()
-        except (ValueError, RuntimeError, OSError, AttributeError):
-            pass
-
-    def close(self) -> None:
-        """Close the stream (from the thread that reads it)."""
-        dispose(self.response)
-
-
-def _raw_pieces(raw: Any) -> Iterator[bytes]:
-    if raw.chunked and raw.supports_chunked_reads():
-        yield from raw.read_chunked(None, decode_content=True)
-        return
-    while True:
-        data = raw.read1(65536)
-        if not data:
-            return
-        yield data
-
-
-def _decode_event(payload: bytes) -> Any:
-    try:
-        event = orjson.loads(payload)
-    except orjson.JSONDecodeError:
-        raise UpstreamError("Vertex AI sent a stream event that is not JSON.", upstream_status=502, code="upstream_bad_event") from None
-    if isinstance(event, list) and len(event) == 1:
-        event = event[0]
-    if isinstance(event, dict) and "error" in event:
-        raise error_from_google(event["error"], None)
-    return event
-
-
-def timeout_error(read_timeout: float | None) -> UpstreamError:
-    detail = f" within {read_timeout:g}s" if read_timeout else ""
-    error = UpstreamError(f"Vertex AI did not answer{detail}.", upstream_status=0, code="upstream_timeout")
-    error.status = 504
-    return error
-
-
-def error_from_response(status: int, content: bytes, headers: Any) -> UpstreamError:
-    """An :class:`UpstreamError` from a Vertex error answer (google.rpc.Status JSON)."""
-    retry_after = parse_retry_after(headers.get("Retry-After") if headers is not None else None)
-    try:
-        parsed = orjson.loads(content) if content else None
-    except orjson.JSONDecodeError:
-        parsed = None
-    if isinstance(parsed, list) and parsed:
-        parsed = parsed[0]
-    if isinstance(parsed, dict) and isinstance(parsed.get("error"), dict):
-        error = parsed["error"]
-        error.setdefault("code", status)
-        return error_from_google(error, retry_after, status=status)
-    return UpstreamError(f"Vertex AI answered HTTP {status}.", upstream_status=status, retry_after=retry_after)
-
-
-def error_from_google(error: dict[str, Any], retry_after: float | None, *, status: int | None = None) -> UpstreamError:
-    """An :class:`UpstreamError` from a google.rpc.Status object (``{"code", "message", "status"}``)."""
-    code = status if status is not None else error.get("code")
-    upstream_status = code if isinstance(code, int) and 100 <= code < 600 else 500
-    if retry_after is None:
-        retry_after = _retry_info_delay(error.get("details"))
-    message = error.get("message") if isinstance(error.get("message"), str) else ""
-    canonical = error.get("status")
-    return UpstreamError(
-        message or f"Vertex AI answered HTTP {upstream_status}.",
-        upstream_status=upstream_status,
-        retry_after=retry_after,
-        code=canonical.lower() if isinstance(canonical, str) and canonical else None,
-    )
-
-
-def _retry_info_delay(details: Any) -> float | None:
-    if not isinstance(details, list):
-        return None
-    for detail in details:
-        if isinstance(detail, dict) and str(detail.get("@type", "")).endswith("google.rpc.RetryInfo"):
-            delay = detail.get("retryDelay")
-            if isinstance(delay, str) and delay.endswith("s"):
-                try:
-                    return float(delay[:-1])
-                except ValueError:
-                    return None
-    return None
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, moment.timestamp() - time.time())

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from adapter.upstream.vertex import error_from_response, parse_retry_after, vertex_host
+from adapter.upstream.google_errors import error_from_response, parse_retry_after
+from adapter.upstream.vertex import vertex_host
 
 ERRORS = Path(__file__).resolve().parents[1] / "fixtures" / "vertex" / "examples" / "errors"
 COMPAT = Path(__file__).resolve().parents[1] / "fixtures" / "vertex" / "examples" / "openai-compat"

@@ -14,6 +14,7 @@ import requests
 
 from adapter.errors import UpstreamError
 from adapter.upstream.credentials import Credential, express_credentials, mount_pool, service_account_credentials
+from adapter.upstream.stream import UpstreamStream
 from adapter.upstream.vertex import SessionPools, VertexClient
 from tests.conftest import Credentials
 from tests.emulator import Reply, VertexEmulator, payloads
@@ -44,9 +45,16 @@ def _call(client: VertexClient, cred: Credential, stream: bool) -> str:
         return str(answer["candidates"][0]["content"]["parts"][0]["text"])
     upstream = client.open_stream(cred, client.model_url(cred, MODEL, "streamGenerateContent") + "?alt=sse", BODY)
     try:
-        return "".join(part.get("text", "") for event in upstream.events() for part in event["candidates"][0]["content"]["parts"])
+        return "".join(part.get("text", "") for event in read_all(upstream) for part in event["candidates"][0]["content"]["parts"])
     finally:
         upstream.close()
+
+
+def read_all(upstream: UpstreamStream, wait: float | None = None) -> list[Any]:
+    events: list[Any] = []
+    while (batch := upstream.read(wait)) is not None:
+        events.extend(batch)
+    return events
 
 
 @pytest.mark.parametrize("stream", [False, True], ids=["whole", "stream"])

@@ -1,0 +1,95 @@
+"""Pure, incremental decoders of an HTTP/1.1 response body as it comes off the socket.
+
+A Vertex stream is one chunk per event. Reading it through urllib3's ``read_chunked`` costs a
+size line, the data and the trailing CRLF as three reads per event; reading whatever the socket
+holds (one read, often several events under load) and removing the framing here is cheaper.
+:func:`body_decoder` picks the decoder for the framing http.client found in the headers:
+chunked, ``Content-Length``, or the end of the connection. Each ``feed`` returns the body bytes
+completed so far; ``done`` turns True once the body is complete (the connection can then be
+reused). Malformed framing raises :class:`ValueError`.
+"""
+
+from __future__ import annotations
+
+_MAX_LINE = 4096  # a chunk-size or trailer line longer than this is not HTTP
+
+
+class ChunkedBody:
+    """``<hex size>[;ext]CRLF <data> CRLF`` ... ``0 CRLF [trailers] CRLF``.
+
+    Lenient where http.client is: the size line may end in LF alone, and the two bytes after
+    each chunk's data are skipped without being checked.
+    """
+
+    __slots__ = ("_buffer", "_left", "_skip", "_trailers", "done")
+
+    ends_with_connection = False
+
+    def __init__(self) -> None:
+        self._buffer = b""
+        self._left = 0  # data bytes still to come in the current chunk
+        self._skip = 0  # bytes of the CRLF after the current chunk's data still to skip
+        self._trailers = False  # past the last chunk, reading trailer lines
+        self.done = False
+
+    def feed(self, data: bytes) -> bytes:
+        buffer = self._buffer + data if self._buffer else data
+        pieces: list[bytes] = []
+        position, size = 0, len(buffer)
+        while position < size and not self.done:
+            if self._left:
+                end = min(size, position + self._left)
+                pieces.append(buffer[position:end])
+                self._left -= end - position
+                position = end
+            elif self._skip:
+                step = min(self._skip, size - position)
+                self._skip -= step
+                position += step
+            else:
+                line_end = buffer.find(b"\n", position)
+                if line_end < 0:
+                    if size - position > _MAX_LINE:
+                        raise ValueError("chunk size line too long")
+                    break
+                self._line(buffer[position:line_end])
+                position = line_end + 1
+        self._buffer = buffer[position:] if not self.done else b""
+        return pieces[0] if len(pieces) == 1 else b"".join(pieces)
+
+    def _line(self, line: bytes) -> None:
+        if self._trailers:
+            self.done = not line.strip()
+            return
+        chunk_size = int(line.split(b";", 1)[0], 16)  # int() strips the CR and spaces
+        if chunk_size < 0:
+            raise ValueError("negative chunk size")
+        if chunk_size == 0:
+            self._trailers = True
+        else:
+            self._left, self._skip = chunk_size, 2
+
+
+class PlainBody:
+    """A body of ``Content-Length`` bytes, or (``length`` None) one that ends with the connection."""
+
+    __slots__ = ("_left", "done", "ends_with_connection")
+
+    def __init__(self, length: int | None) -> None:
+        self._left = length
+        self.ends_with_connection = length is None
+        self.done = length == 0
+
+    def feed(self, data: bytes) -> bytes:
+        if self._left is None:
+            return data
+        if len(data) >= self._left:
+            data = data[: self._left]
+            self.done = True
+        self._left -= len(data)
+        return data
+
+
+def body_decoder(*, chunked: bool, length: int | None) -> ChunkedBody | PlainBody:
+    """The decoder for a response that http.client found ``chunked`` or with ``length``."""
+    return ChunkedBody() if chunked else PlainBody(length)

@@ -1,0 +1,185 @@
+"""Reading an open SSE response from Vertex AI, event by event, with a timeout per read.
+
+:meth:`UpstreamStream.read` reads whatever the socket holds (one read, however many events it
+completes), removes the HTTP framing (:mod:`.body`), splits the events (:mod:`.sse`) and
+decodes them. A read can wait for a bounded time and come back empty, so that the thread that
+relays the stream can send keep-alives and notice a client that left in between, without a
+second thread and a queue per stream. Silence longer than the read timeout is an error, as it
+is for urllib3's reads. Once the body is complete the connection goes back to its pool.
+"""
+
+from __future__ import annotations
+
+import select
+import socket
+import time
+from typing import Any, Callable
+
+import orjson
+from urllib3 import BaseHTTPResponse
+
+try:
+    from gevent import monkey
+    from gevent import socket as gevent_socket
+except ImportError:  # pragma: no cover - gevent is a runtime requirement
+    gevent_socket = None
+
+from ..errors import UpstreamError
+from .body import body_decoder
+from .google_errors import error_from_google, timeout_error
+from .sse import SSEDecoder
+
+READ_SIZE = 65536
+DONE_PAYLOAD = b"[DONE]"  # the end marker of OpenAI-framed streams (direct mode)
+_READABLE = select.POLLIN | select.POLLPRI
+
+
+def _poll_readable(fd: int, wait: float) -> bool:
+    poller = select.poll()
+    poller.register(fd, _READABLE)
+    return bool(poller.poll(wait * 1000))
+
+
+def _gevent_readable(fd: int, wait: float) -> bool:
+    try:
+        gevent_socket.wait_read(fd, wait, _Silent)
+    except _Silent:
+        return False
+    return True
+
+
+class _Silent(Exception):
+    """The wait for bytes ran out (raised by gevent inside :func:`_gevent_readable`)."""
+
+
+def _wait_readable_for_this_process() -> Callable[[int, float], bool]:
+    """gevent's own wait on a descriptor in a gevent worker: its ``select.poll`` emulation
+    (a watcher per call, a result object, an event to wake the caller) costs ~10 µs a read
+    more; ``poll`` otherwise (threads)."""
+    return _gevent_readable if gevent_socket is not None and monkey.is_module_patched("select") else _poll_readable
+
+
+def _broken() -> UpstreamError:
+    return UpstreamError("The connection to Vertex AI broke during the stream.", upstream_status=0, code="upstream_stream_broken")
+
+
+class UpstreamStream:
+    """An open SSE response from Vertex: :meth:`read` it from one thread, always :meth:`close`
+    it there; :meth:`abort` from another thread makes a blocked read return."""
+
+    def __init__(self, response: BaseHTTPResponse, read_timeout: float) -> None:
+        self.response = response
+        # http.client's response under urllib3's (a private attribute, read by urllib3's own
+        # read_chunked too): it parsed the headers and its buffered file holds the body's start.
+        self._http: Any = response._fp  # type: ignore[attr-defined]
+        self._body = body_decoder(chunked=bool(self._http.chunked), length=self._http.length)
+        self._events = SSEDecoder()
+        self._read_timeout = read_timeout
+        self._wait = _wait_readable_for_this_process()
+        self._heard = time.monotonic()
+        self._started = False
+        self._failure: UpstreamError | None = None
+        self.ended = False
+
+    def read(self, wait: float | None = None) -> list[Any] | None:
+        """The events that arrived: [] when none did within ``wait`` seconds (``None``: block
+        up to the read timeout), ``None`` once the stream has ended. Raises
+        :class:`UpstreamError` for an ``error`` event, a cut, or silence past the read timeout."""
+        if self._failure is not None:
+            raise self._failure
+        if self.ended:
+            return None
+        try:
+            if wait is not None and self._started and not self._readable(wait):
+                return self._silent()
+            data = self._http.fp.read1(READ_SIZE)
+        except TimeoutError:
+            raise timeout_error(None) from None
+        except (OSError, ValueError, AttributeError):  # reset, or the file closed by an abort
+            raise _broken() from None
+        self._started = True
+        self._heard = time.monotonic()
+        return self._decode(data)
+
+    def _silent(self) -> list[Any]:
+        if time.monotonic() - self._heard >= self._read_timeout:
+            raise timeout_error(None)
+        return []
+
+    def _readable(self, wait: float) -> bool:
+        """Wait up to ``wait`` s for bytes. Only once a read has emptied the file's buffer:
+        ``read1`` with more room than the buffer holds returns all of it, so later reads go
+        straight to the socket and the socket tells whether there is more."""
+        return self._wait(self._http.fp.fileno(), wait)
+
+    def _decode(self, data: bytes) -> list[Any]:
+        try:
+            payloads = self._events.feed(self._body.feed(data)) if data else self._at_end_of_connection()
+        except ValueError:
+            raise _broken() from None
+        if self._body.done and not self.ended:
+            payloads += self._events.close()
+            self._finish()
+        events: list[Any] = []
+        for payload in payloads:
+            if payload == DONE_PAYLOAD:
+                self.ended = True
+                break
+            try:
+                events.append(_decode_event(payload))
+            except UpstreamError as exc:
+                if not events:
+                    raise
+                self._failure = exc  # the events before it go out first, as if read apart
+                break
+        return events
+
+    def _at_end_of_connection(self) -> list[bytes]:
+        if not self._body.ends_with_connection:
+            raise ValueError("the body ended early")
+        self.ended = True
+        return self._events.close()
+
+    def _finish(self) -> None:
+        """The body is complete: the connection can serve another request."""
+        self.ended = True
+        self._http.close()  # http.client's response only; the socket stays with the connection
+        self.response.release_conn()
+
+    def abort(self) -> None:
+        """Cut the connection from another thread (or greenlet) than the one reading it.
+
+        Closing the response there is not safe (the reader holds its buffer) and does not wake
+        a read blocked on the socket; shutting the socket down does both: the blocked read
+        returns at once, the reader closes the stream, and Vertex sees the connection end.
+        A stream that ended may have given its connection back to the pool: left alone.
+        """
+        if self.ended:
+            return
+        connection = getattr(self.response, "connection", None)
+        sock = getattr(connection, "sock", None)
+        try:
+            if sock is not None:
+                sock.shutdown(socket.SHUT_RDWR)
+            else:
+                self.response.shutdown()
+        except (ValueError, RuntimeError, OSError, AttributeError):
+            pass
+
+    def close(self) -> None:
+        """Close the stream (from the thread that reads it); a complete one was released already."""
+        self.ended = True
+        self.response.close()
+        self.response.release_conn()
+
+
+def _decode_event(payload: bytes) -> Any:
+    try:
+        event = orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        raise UpstreamError("Vertex AI sent a stream event that is not JSON.", upstream_status=502, code="upstream_bad_event") from None
+    if isinstance(event, list) and len(event) == 1:
+        event = event[0]
+    if isinstance(event, dict) and "error" in event:
+        raise error_from_google(event["error"], None)
+    return event

@@ -1,0 +1,109 @@
+"""Reading a Vertex stream with a timeout per read (as the relay does), against the emulator."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+import requests
+
+from adapter.errors import UpstreamError
+from adapter.upstream.credentials import Credential, express_credentials, mount_pool
+from adapter.upstream.stream import UpstreamStream
+from adapter.upstream.vertex import VertexClient
+from tests.conftest import Credentials
+from tests.emulator import Reply, VertexEmulator, payloads
+
+MODEL = "gemini-2.5-flash"
+BODY = {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}
+WORDS = "one two three four"
+
+
+def _open(emulator: VertexEmulator, credentials: Credentials, reply: Reply, read_timeout: float = 5) -> UpstreamStream:
+    session = requests.Session()
+    mount_pool(session, 4)
+    cred: Credential = express_credentials(credentials.express_keys[:1], session)[0]
+    client = VertexClient(base_url=emulator.url, location="global", connect_timeout=2, read_timeout=read_timeout)
+    emulator.enqueue(reply)
+    return client.open_stream(cred, client.model_url(cred, MODEL, "streamGenerateContent") + "?alt=sse", BODY)
+
+
+def _events() -> list[dict[str, Any]]:
+    return payloads.to_stream_events(payloads.text_response(WORDS, MODEL))
+
+
+def _first(stream: UpstreamStream) -> list[Any]:
+    while not (events := stream.read()):
+        assert events is not None
+    return events
+
+
+def _text(events: list[Any]) -> str:
+    return "".join(p.get("text", "") for e in events for p in e["candidates"][0]["content"]["parts"])
+
+
+def test_reads_come_back_empty_while_the_upstream_is_silent(emulator: VertexEmulator, credentials: Credentials) -> None:
+    stream = _open(emulator, credentials, Reply.stream(_events()).between(0.25))
+    try:
+        events, empty_reads = _first(stream), 0
+        while (batch := stream.read(0.05)) is not None:
+            events.extend(batch)
+            empty_reads += not batch
+    finally:
+        stream.close()
+    assert _text(events) == WORDS
+    assert empty_reads >= 2 * (len(_events()) - 1)  # about four per 0.25 s gap
+
+
+def test_silence_past_the_read_timeout_is_a_timeout(emulator: VertexEmulator, credentials: Credentials) -> None:
+    stream = _open(emulator, credentials, Reply.stream(_events()).between(3), read_timeout=0.3)
+    started = time.monotonic()
+    try:
+        assert _first(stream)
+        with pytest.raises(UpstreamError) as caught:
+            while stream.read(0.1) is not None:
+                pass
+    finally:
+        stream.close()
+    assert caught.value.code == "upstream_timeout" and caught.value.status == 504
+    assert time.monotonic() - started < 1.5
+
+
+def test_events_before_an_error_event_come_out_first(emulator: VertexEmulator, credentials: Credentials) -> None:
+    stream = _open(emulator, credentials, Reply.stream(_events()).error_after(2, status=503))
+    received: list[Any] = []
+    try:
+        with pytest.raises(UpstreamError) as caught:
+            while (batch := stream.read(1)) is not None:
+                received.extend(batch)
+    finally:
+        stream.close()
+    assert len(received) == 2 and caught.value.upstream_status == 503
+
+
+def test_a_cut_connection_breaks_the_stream(emulator: VertexEmulator, credentials: Credentials) -> None:
+    stream = _open(emulator, credentials, Reply.stream(_events()).between(0.05).cut_after(1))
+    try:
+        with pytest.raises(UpstreamError) as caught:
+            while stream.read(1) is not None:
+                pass
+    finally:
+        stream.close()
+    assert caught.value.code == "upstream_stream_broken"
+
+
+def test_abort_from_another_thread_ends_a_blocked_read(emulator: VertexEmulator, credentials: Credentials) -> None:
+    stream = _open(emulator, credentials, Reply.stream(_events()).between(10))
+    assert _first(stream)
+    threading.Timer(0.2, stream.abort).start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(UpstreamError):
+            while stream.read() is not None:
+                pass
+    finally:
+        stream.close()
+    assert time.monotonic() - started < 2
+    assert emulator.wait_until(lambda: emulator.streams()[-1].outcome == "client_disconnected", 3)
