@@ -5,26 +5,19 @@ A WSGI app learns that its client went away only when a write fails: with a sile
 ``STREAM_KEEPALIVE_INTERVAL`` seconds later, while the upstream connection stays open.
 :class:`ClientWatch` looks at the client socket that gunicorn (``gunicorn.socket``) or werkzeug
 (``werkzeug.socket``) puts in the environ: a socket that polls readable and peeks zero bytes has
-received the client's FIN. The poll never blocks (the original, unpatched ``poll`` with a zero
-timeout, so it is the same under gevent), works for any descriptor number, and costs one
-system call per check. Anything unexpected (a TLS socket, which refuses ``MSG_PEEK``; no socket
-in the environ) turns the watch off rather than guessing.
+received the client's FIN. The poll never blocks (:func:`~adapter.upstream.inflight.poll_now`)
+and costs one system call per check. Anything unexpected (a TLS socket, which refuses
+``MSG_PEEK``; no socket in the environ) turns the watch off rather than guessing.
 """
 
 from __future__ import annotations
 
 import select
 import socket
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 from ..errors import AdapterError
-
-try:
-    from gevent.monkey import get_original
-
-    _new_poller: Callable[[], Any] = get_original("select", "poll")
-except ImportError:  # pragma: no cover - gevent is a runtime requirement
-    _new_poller = select.poll
+from ..upstream.inflight import poll_now
 
 SOCKET_KEYS = ("gunicorn.socket", "werkzeug.socket")
 _READABLE = select.POLLIN | select.POLLPRI
@@ -63,12 +56,10 @@ class ClientWatch:
             fd = sock.fileno()
             if fd < 0:
                 return True
-            poller = _new_poller()
-            poller.register(fd, _READABLE)
-            events = poller.poll(0)
+            events = poll_now(fd, _READABLE)
             if not events:
                 return False
-            if events[0][1] & _BROKEN:
+            if events & _BROKEN:
                 return True
             return sock.recv(1, socket.MSG_PEEK) == b""
         except ConnectionError:

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Iterator
@@ -156,3 +158,56 @@ def test_the_ca_bundle_comes_from_the_environment(tmp_path: Path) -> None:
     target = pools.target(session, "https://aiplatform.googleapis.com/v1/publishers/google/models/m:generateContent")
     assert target.pool.ca_certs == str(bundle) and target.pool.cert_reqs == "CERT_REQUIRED"
     assert target.path == "/v1/publishers/google/models/m:generateContent"
+
+
+@pytest.fixture
+def closing_upstream() -> Iterator[tuple[str, list[int]]]:
+    """Answers each request on a keep-alive connection, then closes that connection while it
+    sits idle in the gateway's pool (as servers do after their idle timeout)."""
+    server = socket.create_server(("127.0.0.1", 0))
+    connections: list[int] = []
+    body = json.dumps(payloads.text_response("fresh", MODEL)).encode()
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            connections.append(1)
+            with conn:
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    request += conn.recv(65536)
+                head, _, rest = request.partition(b"\r\n\r\n")
+                length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")))
+                while len(rest) < length:
+                    rest += conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}", connections
+    server.close()
+
+
+def test_a_pooled_connection_the_server_closed_is_replaced(credentials: Credentials, closing_upstream: tuple[str, list[int]]) -> None:
+    url, connections = closing_upstream
+    client, cred = _client(url), _express(credentials)
+    for _ in range(3):
+        assert _call(client, cred, stream=False) == "fresh"
+        time.sleep(0.05)  # the server closes its side meanwhile
+    assert len(connections) == 3
+
+
+def test_a_closed_pool_is_looked_up_again(emulator: VertexEmulator, credentials: Credentials) -> None:
+    client, cred = _client(emulator.url), _express(credentials)
+    pools = SessionPools()
+    url = client.model_url(cred, MODEL, "generateContent")
+    first = pools.target(cred.session, url).pool
+    assert pools.target(cred.session, url).pool is first  # found once per session and host
+    cred.session.get_adapter(url).poolmanager.clear()
+    first.close()
+    assert pools.target(cred.session, url).pool is not first
+    client = VertexClient(base_url=emulator.url, location="global", connect_timeout=2, read_timeout=5, pools=pools)
+    emulator.always(Reply.unary(payloads.text_response("again", MODEL)))
+    assert _call(client, cred, stream=False) == "again"
