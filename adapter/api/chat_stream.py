@@ -72,7 +72,9 @@ def relay_response(
         break
     call.record.deferred = True
     relay = SSERelay(pump, translator, first_chunks, call.record, keepalive=keepalive, interval=interval, watch=watch)
-    return Response(relay, mimetype="text/event-stream", headers={**SSE_HEADERS, **explain_headers(call, outcome)})
+    # direct_passthrough: the server iterates (and closes) the relay itself, without werkzeug's
+    # two wrapping iterators around each event (its frames are bytes already).
+    return Response(relay, mimetype="text/event-stream", headers={**SSE_HEADERS, **explain_headers(call, outcome)}, direct_passthrough=True)
 
 
 def _gemini_stream_url(gateway: Gateway, call: ChatCall) -> Callable[[Credential], str]:

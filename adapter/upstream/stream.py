@@ -6,6 +6,11 @@ decodes them. A read can wait for a bounded time and come back empty, so that th
 relays the stream can send keep-alives and notice a client that left in between, without a
 second thread and a queue per stream. Silence longer than the read timeout is an error, as it
 is for urllib3's reads. Once the body is complete the connection goes back to its pool.
+
+The first read goes through http.client's buffered file, which may hold the start of the body
+(read with the headers); ``read1`` with more room than the buffer holds returns all of it, so
+the buffer is empty afterwards and later reads go straight to the socket, with the wait as its
+timeout (under gevent one ``recv``, with no watcher or wrapper objects made per read).
 """
 
 from __future__ import annotations
@@ -13,16 +18,10 @@ from __future__ import annotations
 import select
 import socket
 import time
-from typing import Any, Callable
+from typing import Any
 
 import orjson
 from urllib3 import BaseHTTPResponse
-
-try:
-    from gevent import monkey
-    from gevent import socket as gevent_socket
-except ImportError:  # pragma: no cover - gevent is a runtime requirement
-    gevent_socket = None
 
 from ..errors import UpstreamError
 from .body import body_decoder
@@ -35,28 +34,9 @@ _READABLE = select.POLLIN | select.POLLPRI
 
 
 def _poll_readable(fd: int, wait: float) -> bool:
-    poller = select.poll()
+    poller = select.poll()  # gevent's cooperative one under gevent
     poller.register(fd, _READABLE)
     return bool(poller.poll(wait * 1000))
-
-
-def _gevent_readable(fd: int, wait: float) -> bool:
-    try:
-        gevent_socket.wait_read(fd, wait, _Silent)
-    except _Silent:
-        return False
-    return True
-
-
-class _Silent(Exception):
-    """The wait for bytes ran out (raised by gevent inside :func:`_gevent_readable`)."""
-
-
-def _wait_readable_for_this_process() -> Callable[[int, float], bool]:
-    """gevent's own wait on a descriptor in a gevent worker: its ``select.poll`` emulation
-    (a watcher per call, a result object, an event to wake the caller) costs ~10 µs a read
-    more; ``poll`` otherwise (threads)."""
-    return _gevent_readable if gevent_socket is not None and monkey.is_module_patched("select") else _poll_readable
 
 
 def _broken() -> UpstreamError:
@@ -75,7 +55,10 @@ class UpstreamStream:
         self._body = body_decoder(chunked=bool(self._http.chunked), length=self._http.length)
         self._events = SSEDecoder()
         self._read_timeout = read_timeout
-        self._wait = _wait_readable_for_this_process()
+        # None when the server closes the connection after this response: http.client then
+        # let go of the socket, and reads go through the file (see _receive).
+        self._sock: socket.socket | None = getattr(getattr(response, "connection", None), "sock", None)
+        self._sock_timeout: float | None = None  # the timeout this stream set on the socket
         self._heard = time.monotonic()
         self._started = False
         self._failure: UpstreamError | None = None
@@ -90,13 +73,16 @@ class UpstreamStream:
         if self.ended:
             return None
         try:
-            if wait is not None and self._started and not self._readable(wait):
-                return self._silent()
-            data = self._http.fp.read1(READ_SIZE)
+            if self._started:
+                data = self._receive(self._read_timeout if wait is None else wait)
+            else:
+                data = self._http.fp.read1(READ_SIZE)
         except TimeoutError:
             raise timeout_error(None) from None
         except (OSError, ValueError, AttributeError):  # reset, or the file closed by an abort
             raise _broken() from None
+        if data is None:
+            return self._silent()
         self._started = True
         self._heard = time.monotonic()
         return self._decode(data)
@@ -106,11 +92,19 @@ class UpstreamStream:
             raise timeout_error(None)
         return []
 
-    def _readable(self, wait: float) -> bool:
-        """Wait up to ``wait`` s for bytes. Only once a read has emptied the file's buffer:
-        ``read1`` with more room than the buffer holds returns all of it, so later reads go
-        straight to the socket and the socket tells whether there is more."""
-        return self._wait(self._http.fp.fileno(), wait)
+    def _receive(self, wait: float) -> bytes | None:
+        """What the socket holds, waiting up to ``wait`` s for it; None if nothing came."""
+        sock = self._sock
+        if sock is None:
+            fp = self._http.fp
+            return fp.read1(READ_SIZE) if _poll_readable(fp.fileno(), wait) else None
+        if self._sock_timeout != wait:
+            sock.settimeout(wait)
+            self._sock_timeout = wait
+        try:
+            return sock.recv(READ_SIZE)
+        except TimeoutError:
+            return None
 
     def _decode(self, data: bytes) -> list[Any]:
         try:
@@ -143,6 +137,8 @@ class UpstreamStream:
     def _finish(self) -> None:
         """The body is complete: the connection can serve another request."""
         self.ended = True
+        if self._sock is not None and self._sock_timeout is not None:
+            self._sock.settimeout(self._read_timeout)  # what urllib3 left on it: a request body is sent with it
         self._http.close()  # http.client's response only; the socket stays with the connection
         self.response.release_conn()
 

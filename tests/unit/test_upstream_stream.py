@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import socket
 import threading
 import time
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 import requests
@@ -107,3 +109,62 @@ def test_abort_from_another_thread_ends_a_blocked_read(emulator: VertexEmulator,
         stream.close()
     assert time.monotonic() - started < 2
     assert emulator.wait_until(lambda: emulator.streams()[-1].outcome == "client_disconnected", 3)
+
+
+def _sse(text: str) -> bytes:
+    return b"data: " + json.dumps(payloads.text_response(text, MODEL)).encode() + b"\r\n\r\n"
+
+
+def _read_request(conn: socket.socket) -> None:
+    request = b""
+    while b"\r\n\r\n" not in request:
+        request += conn.recv(65536)
+    head, _, body = request.partition(b"\r\n\r\n")
+    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:"))
+    while len(body) < length:
+        body += conn.recv(65536)
+
+
+FRAMINGS = {
+    # name: (extra response headers, how each event is framed, the end of the body)
+    "chunked, connection closed after": (b"Transfer-Encoding: chunked\r\nConnection: close\r\n", lambda e: b"%x\r\n%s\r\n" % (len(e), e), b"0\r\n\r\n"),
+    "content-length": (b"Content-Length: %d\r\n", lambda e: e, b""),
+    "until the connection closes": (b"Connection: close\r\n", lambda e: e, b""),
+}
+
+
+@pytest.fixture(params=sorted(FRAMINGS))
+def framed_upstream(request: pytest.FixtureRequest) -> Iterator[str]:
+    """One SSE answer of two events 0.3 s apart, in the framing of the parameter."""
+    headers, frame, end = FRAMINGS[request.param]
+    events = [_sse("one "), _sse("two")]
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        conn, _ = server.accept()
+        with conn:
+            _read_request(conn)  # all of it: closing with unread bytes would reset the connection
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n" + (headers % sum(map(len, events)) if b"%d" in headers else headers)
+            conn.sendall(head + b"\r\n" + frame(events[0]))
+            time.sleep(0.3)
+            conn.sendall(frame(events[1]) + end)
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    server.close()
+
+
+def test_every_body_framing_reads_with_timeouts(credentials: Credentials, framed_upstream: str) -> None:
+    session = requests.Session()
+    mount_pool(session, 4)
+    cred = express_credentials(credentials.express_keys[:1], session)[0]
+    client = VertexClient(base_url=framed_upstream, location="global", connect_timeout=2, read_timeout=5)
+    stream = client.open_stream(cred, client.model_url(cred, MODEL, "streamGenerateContent") + "?alt=sse", BODY)
+    try:
+        events, empty_reads = _first(stream), 0
+        while (batch := stream.read(0.05)) is not None:
+            events.extend(batch)
+            empty_reads += not batch
+    finally:
+        stream.close()
+    assert _text(events) == "one two" and empty_reads >= 3
