@@ -12,7 +12,7 @@ hangs up while nothing is written is noticed within ``DISCONNECT_CHECK_INTERVAL`
 from __future__ import annotations
 
 import time
-from typing import Any, Iterator, Protocol
+from typing import Any, Generator, Iterator, Protocol
 
 from ..errors import AdapterError
 from .disconnect import ClientGone, ClientWatch
@@ -53,7 +53,7 @@ def first_chunks_of(
 
 def translate_events(events: list[Any], translator: StreamTranslator, record: RequestRecord) -> bytes:
     """The SSE frames of ``events``, as one piece (empty when they make no chunk)."""
-    frames = []
+    frames: list[bytes] = []
     for event in events:
         note_usage(record, event)
         frames.extend(sse_frame(chunk) for chunk in translator.feed(event))
@@ -113,7 +113,7 @@ class SSERelay:
             yield first  # the first chunk goes out
         yield from self._relay(self.pump.outcome().value.source)
 
-    def _await_opening(self) -> Iterator[bytes]:
+    def _await_opening(self) -> Generator[bytes, None, Opened | None]:
         """Keep-alives until the pump has opened the upstream; returns the :class:`Opened`
         (None if the client left). Raises the upstream's error (sent as an error event)."""
         last_write = time.monotonic()

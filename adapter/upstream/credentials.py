@@ -12,26 +12,21 @@ import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Literal
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any, Iterator, Literal
 
 import requests
-from google.auth.transport import requests as google_requests
-from google.auth.transport.requests import AuthorizedSession
-from google.oauth2 import service_account
 
 from ..log import private_key_secrets, register_secrets
-from .google_token import GoogleToken
 from .inflight import mount_tracked_pool
+
+if TYPE_CHECKING:
+    from .google_token import GoogleToken
 
 logger = logging.getLogger(__name__)
 
 CredentialKind = Literal["express", "service_account"]
 KIND_LABELS: dict[str, str] = {"express": "express", "service_account": "sa"}
-SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
 _REQUIRED_FIELDS = ("type", "client_email", "private_key", "token_uri")
-IAM_HOST = "iamcredentials.googleapis.com"
-IAM_MTLS_HOST = "iamcredentials.mtls.googleapis.com"
 
 
 @dataclass(eq=False)
@@ -99,31 +94,7 @@ def split_json_objects(text: str) -> Iterator[Any]:
         yield value
 
 
-class _NoNetwork(requests.adapters.BaseAdapter):
-    """Refuses every request without touching the network."""
-
-    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
-        raise requests.ConnectionError(f"{urlsplit(request.url or '').hostname} is not contacted when VERTEX_BASE_URL is set")
-
-    def close(self) -> None:
-        return None
-
-
-def _auth_request(isolated: bool) -> google_requests.Request:
-    """The transport google-auth uses for token grants (the key file's ``token_uri``).
-
-    google-auth also looks up a regional access boundary at Google's IAM host after each token
-    grant; when ``VERTEX_BASE_URL`` replaces Google (an emulator, a proxy), that host is refused
-    locally so that no request leaves for Google.
-    """
-    session = requests.Session()
-    if isolated:
-        session.mount(f"https://{IAM_HOST}/", _NoNetwork())
-        session.mount(f"https://{IAM_MTLS_HOST}/", _NoNetwork())
-    return google_requests.Request(session)
-
-
-def _service_account_session(info: Any, where: str, pool_size: int, isolated: bool) -> tuple[AuthorizedSession, GoogleToken, str | None]:
+def _service_account_session(info: Any, where: str, pool_size: int, isolated: bool) -> tuple[requests.Session, GoogleToken, str | None]:
     if not isinstance(info, dict):
         raise ValueError(f"{where} is not a JSON object")
     missing = [name for name in _REQUIRED_FIELDS if not info.get(name)]
@@ -131,14 +102,15 @@ def _service_account_session(info: Any, where: str, pool_size: int, isolated: bo
         raise ValueError(f"{where} lacks {', '.join(missing)}")
     if info.get("type") != "service_account":
         raise ValueError(f"{where} is not a service-account key (type must be service_account)")
+    # Imported here: google-auth and cryptography cost ~11 MB and ~0.1 s of start-up, which a
+    # deployment with Express keys only does not need.
+    from .google_token import authorized_session
+
     try:
-        creds = service_account.Credentials.from_service_account_info(info, scopes=list(SCOPES))
+        session, token = authorized_session(info, pool_size, isolated)
     except (ValueError, TypeError, KeyError):
         raise ValueError(f"{where} holds an unreadable private key") from None
-    auth_request = _auth_request(isolated)
-    session = AuthorizedSession(creds, auth_request=auth_request)
-    mount_pool(session, pool_size)
-    return session, GoogleToken(session, auth_request), info.get("project_id")
+    return session, token, info.get("project_id")
 
 
 def mount_pool(session: requests.Session, pool_size: int) -> None:
@@ -171,7 +143,7 @@ def service_account_credentials(
 ) -> tuple[list[Credential], LoadReport]:
     """Load every service account; report the unusable ones by position or file name.
 
-    ``isolated``: Google's hosts are replaced (``VERTEX_BASE_URL``); see :func:`_auth_request`.
+    ``isolated``: Google's hosts are replaced (``VERTEX_BASE_URL``); see :mod:`.google_token`.
     """
     credentials: list[Credential] = []
     rejected: list[str] = []

@@ -1,4 +1,7 @@
-"""A service account's access token, handled by google-auth exactly as ``AuthorizedSession`` does.
+"""A service account's session and access token, through google-auth.
+
+:func:`authorized_session` builds the account's ``AuthorizedSession`` (which owns its
+credentials and its connection pool) and a :class:`GoogleToken` for it.
 
 :class:`VertexClient <adapter.upstream.vertex.VertexClient>` sends through the urllib3 pool of
 the account's ``AuthorizedSession`` rather than through ``AuthorizedSession.request``; this
@@ -19,15 +22,22 @@ from __future__ import annotations
 
 import functools
 from typing import Any
+from urllib.parse import urlsplit
 
+import requests
 from google.auth import exceptions as auth_exceptions
 from google.auth import transport as auth_transport
 from google.auth.transport import requests as google_requests
 from google.auth.transport.requests import AuthorizedSession
+from google.oauth2 import service_account
 
 from ..errors import UpstreamError
+from .inflight import mount_tracked_pool
 
 MAX_REFRESH_ATTEMPTS: int = auth_transport.DEFAULT_MAX_REFRESH_ATTEMPTS
+SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
+IAM_HOST = "iamcredentials.googleapis.com"
+IAM_MTLS_HOST = "iamcredentials.mtls.googleapis.com"
 
 
 class GoogleToken:
@@ -76,3 +86,40 @@ def refresh_reason(exc: auth_exceptions.RefreshError) -> str:
     first = exc.args[0] if exc.args else ""
     reason = str(first).split(":", 1)[0].strip()
     return reason if reason.replace("_", "").isalnum() else "refused"
+
+
+def authorized_session(info: dict[str, Any], pool_size: int, isolated: bool) -> tuple[AuthorizedSession, GoogleToken]:
+    """The session (pool sized to ``pool_size``) and token of the account in key file ``info``.
+
+    Raises ValueError (or TypeError, KeyError) for a private key google-auth cannot read.
+    ``isolated``: Google's hosts are replaced (``VERTEX_BASE_URL``); see :func:`_auth_request`.
+    """
+    creds = service_account.Credentials.from_service_account_info(info, scopes=list(SCOPES))
+    auth_request = _auth_request(isolated)
+    session = AuthorizedSession(creds, auth_request=auth_request)
+    mount_tracked_pool(session, pool_size)
+    return session, GoogleToken(session, auth_request)
+
+
+class _NoNetwork(requests.adapters.BaseAdapter):
+    """Refuses every request without touching the network."""
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        raise requests.ConnectionError(f"{urlsplit(request.url or '').hostname} is not contacted when VERTEX_BASE_URL is set")
+
+    def close(self) -> None:
+        return None
+
+
+def _auth_request(isolated: bool) -> google_requests.Request:
+    """The transport google-auth uses for token grants (the key file's ``token_uri``).
+
+    google-auth also looks up a regional access boundary at Google's IAM host after each token
+    grant; when ``VERTEX_BASE_URL`` replaces Google (an emulator, a proxy), that host is refused
+    locally so that no request leaves for Google.
+    """
+    session = requests.Session()
+    if isolated:
+        session.mount(f"https://{IAM_HOST}/", _NoNetwork())
+        session.mount(f"https://{IAM_MTLS_HOST}/", _NoNetwork())
+    return google_requests.Request(session)
