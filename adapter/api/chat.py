@@ -12,6 +12,7 @@ from flask import Blueprint, Response
 from ..gateway import Gateway, current_gateway
 from ..schemas.chat import CHAT_REQUEST_SCHEMA
 from ..translate.candidates import ModelFunctionCallError
+from ..translate.legacy_functions import legacy_completion
 from ..translate.response import to_chat_completion
 from ..validation import validate_json
 from .chat_call import ChatCall, dry_run_plan, explain_headers, generate_caller, prepare_call, run, translate
@@ -50,4 +51,6 @@ def complete_chat(gateway: Gateway, call: ChatCall) -> Response:
             retries_left -= 1
             continue
         call.record.usage = completion.get("usage")
+        if call.legacy_functions:
+            completion = legacy_completion(completion)
         return json_response(completion, headers=explain_headers(call, outcome))

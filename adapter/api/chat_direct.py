@@ -13,6 +13,7 @@ from flask import Response
 
 from ..gateway import Gateway
 from ..translate.direct import DirectChunkTranslator, direct_response, to_direct_request
+from ..translate.legacy_functions import legacy_completion
 from ..upstream.credentials import Credential
 from .chat_call import ChatCall, explain_headers, run
 from .chat_stream import relay_response, stream_opener
@@ -39,4 +40,6 @@ def direct_chat(gateway: Gateway, call: ChatCall) -> Response:
     outcome = run(gateway, call, send)
     completion = direct_response(outcome.value, model=call.model)
     call.record.usage = completion.get("usage")
+    if call.legacy_functions:
+        completion = legacy_completion(completion)
     return json_response(completion, headers=explain_headers(call, outcome))

@@ -17,6 +17,7 @@ from ..errors import UpstreamError
 from ..gateway import Gateway
 from ..translate.candidates import ModelFunctionCallError
 from ..translate.chunks import ChunkTranslator
+from ..translate.legacy_functions import LegacyChunks
 from ..upstream.credentials import Credential
 from ..upstream.stream import UpstreamStream
 from .chat_call import ChatCall, explain_headers, generate_caller, run
@@ -56,7 +57,7 @@ def relay_response(
     retries_left = 1 if gateway.settings.malformed_function_call_retry else 0
     watch = ClientWatch.from_environ(request.environ)
     while True:
-        translator = new_translator()
+        translator = LegacyChunks(new_translator()) if call.legacy_functions else new_translator()
         pump = UpstreamPump(opener)
         try:
             first_chunks, outcome = first_chunks_of(pump, translator, deadline, call.record, watch)
