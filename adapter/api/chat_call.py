@@ -15,6 +15,7 @@ from ..gateway import Gateway
 from ..routing.capabilities import ModelCapabilities
 from ..routing.catalog import check_variant
 from ..routing.model_name import ModelNameError, ModelRoute, parse_model_name
+from ..schemas.legacy import LEGACY_MARKER
 from ..translate.direct import to_direct_request
 from ..translate.request import TranslatedRequest, remote_media_urls, to_gemini_request
 from ..upstream.credentials import Credential, CredentialKind
@@ -35,6 +36,7 @@ class ChatCall:
     created: int
     record: RequestRecord
     translated: TranslatedRequest | None = None
+    legacy_functions: bool = False
 
     @property
     def model(self) -> str:
@@ -49,16 +51,17 @@ def prepare_call(gateway: Gateway, body: dict[str, Any]) -> ChatCall:
         raise InvalidRequest(f"Invalid model name: {exc}.", param="model", code="invalid_model") from None
     caps = gateway.capabilities.lookup(route.base)
     check_variant(route, caps, gateway.capabilities)
-    has_service_accounts = bool(gateway.pools["service_account"])
     kinds = gateway.dispatcher.plan(
         route.credential,
-        prefer_express=caps.express or not has_service_accounts,
+        prefer_express=_prefers_express(gateway, caps),
         allowed=("service_account",) if route.direct else ("express", "service_account"),
     )
     record = current_record()
     record.model = route.requested
     record.stream = bool(body.get("stream"))
+    legacy_functions = bool(body.pop(LEGACY_MARKER, False))
     return ChatCall(
+        legacy_functions=legacy_functions,
         body=body,
         route=route,
         caps=caps,
@@ -67,6 +70,16 @@ def prepare_call(gateway: Gateway, body: dict[str, Any]) -> ChatCall:
         created=int(time.time()),
         record=record,
     )
+
+
+def _prefers_express(gateway: Gateway, caps: ModelCapabilities) -> bool:
+    """Whether a plain model name goes to Express keys first: when the model is offered in
+    Express mode (by the remote model list when one is configured, else by the capability
+    table), or when no service account is configured."""
+    if not gateway.pools["service_account"]:
+        return True
+    remote = gateway.remote_models.current() if gateway.remote_models else None
+    return caps.name in remote.express if remote is not None else caps.express
 
 
 def translate(gateway: Gateway, call: ChatCall) -> TranslatedRequest:
