@@ -3,7 +3,9 @@
 Read by ``gunicorn -c gunicorn.conf.py wsgi:app`` in every deployment (Docker, Procfile, by hand).
 """
 
+import glob
 import os
+import tempfile
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '7860')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
@@ -24,3 +26,25 @@ keepalive = 75
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+# Prometheus metrics across workers (METRICS_ENABLED=true): every worker writes its counts under
+# PROMETHEUS_MULTIPROC_DIR and a scrape sums them. The directory is set here, in the master,
+# before any worker imports prometheus_client; one given by the operator is emptied at start.
+METRICS_ENABLED = os.environ.get("METRICS_ENABLED", "").strip().lower() in ("1", "true", "yes", "on")
+if METRICS_ENABLED:
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="gateway-metrics-"))
+
+
+def on_starting(server):
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if METRICS_ENABLED and directory:
+        os.makedirs(directory, exist_ok=True)
+        for stale in glob.glob(os.path.join(directory, "*.db")):
+            os.remove(stale)
+
+
+def child_exit(server, worker):
+    if METRICS_ENABLED:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

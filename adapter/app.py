@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from .api import chat, docs, embeddings, health, models, runtime_stats
+from .api import chat, docs, embeddings, health, metrics_endpoint, models, runtime_stats
 from .api.error_handlers import register_error_handlers
 from .api.http import CappedRequest, content_length_limit
 from .api.request_log import init_request_log
 from .auth import check_api_key
 from .gateway import init_gateway
 from .log import configure_logging
+from .metrics import build_metrics
 from .settings import Settings
 
 
@@ -19,12 +20,15 @@ def build_app(settings: Settings) -> Flask:
     app = Flask("adapter", static_folder=None)
     app.request_class = CappedRequest
     app.config["MAX_CONTENT_LENGTH"] = content_length_limit(settings.max_request_bytes)
-    init_gateway(app, settings)
-    init_request_log(app)
+    gateway = init_gateway(app, settings)
+    metrics = build_metrics(settings.metrics_enabled, known_models=gateway.base_models, cooling=gateway.cooling_count)
+    init_request_log(app, metrics)
     register_error_handlers(app)
     app.register_blueprint(_v1_blueprint(settings.api_key))
     app.register_blueprint(health.bp)
     app.register_blueprint(docs.bp)
+    if metrics.enabled:
+        app.register_blueprint(metrics_endpoint.make_blueprint(metrics, settings.metrics_token))
     if settings.debug_runtime_stats:
         app.register_blueprint(runtime_stats.make_blueprint(settings.api_key))
     return app

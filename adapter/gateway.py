@@ -48,6 +48,14 @@ class Gateway:
         remote = self.remote_models.current() if self.remote_models else None
         return remote or table_lists(self.capabilities)
 
+    def base_models(self) -> set[str]:
+        """Every base model the catalog knows (chat and embeddings), for bounded metric labels."""
+        lists = self.model_lists()
+        return {*lists.service_account, *lists.express, *self.capabilities.embedding_models}
+
+    def cooling_count(self) -> int:
+        return sum(pool.cooling_count() for pool in self.pools.values())
+
     def model_ids(self) -> list[str]:
         has_express, has_service_accounts = bool(self.pools["express"]), bool(self.pools["service_account"])
         chat = catalog_ids(self.model_lists(), self.capabilities, has_express=has_express, has_service_accounts=has_service_accounts)

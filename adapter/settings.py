@@ -53,11 +53,13 @@ class Settings:
     media_fetch_timeout: float = 15.0
     log_level: str = "INFO"
     pool_connections: int = 1000
+    metrics_enabled: bool = False
+    metrics_token: str | None = field(default=None, repr=False)
     debug_runtime_stats: bool = False
 
     def secrets(self) -> tuple[str, ...]:
         """Every configured secret string (for log redaction and tests)."""
-        return (self.api_key, *self.express_api_keys)
+        return (self.api_key, *self.express_api_keys, *((self.metrics_token,) if self.metrics_token else ()))
 
 
 def _text(env: Mapping[str, str], name: str) -> str | None:
@@ -168,5 +170,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         media_fetch_timeout=_parsed(env, "MEDIA_FETCH_TIMEOUT", 15.0, _positive_float, "a positive number of seconds"),
         log_level=(_text(env, "LOG_LEVEL") or "INFO").upper(),
         pool_connections=_parsed(env, "UPSTREAM_POOL_CONNECTIONS", 1000, _positive_int, "a positive whole number"),
+        metrics_enabled=_parsed(env, "METRICS_ENABLED", False, _bool, "true or false"),
+        metrics_token=_text(env, "METRICS_TOKEN"),
         debug_runtime_stats=_parsed(env, "DEBUG_RUNTIME_STATS", False, _bool, "true or false"),
     )

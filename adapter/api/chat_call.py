@@ -58,6 +58,7 @@ def prepare_call(gateway: Gateway, body: dict[str, Any]) -> ChatCall:
     )
     record = current_record()
     record.model = route.requested
+    record.base_model = route.base
     record.stream = bool(body.get("stream"))
     legacy_functions = bool(body.pop(LEGACY_MARKER, False))
     return ChatCall(

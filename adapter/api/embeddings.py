@@ -92,6 +92,7 @@ def prepare_embeddings(gateway: Gateway, body: dict[str, Any]) -> EmbeddingCall:
     model = _embedding_model(gateway, route)
     record = current_record()
     record.model = route.requested
+    record.base_model = route.base
     kinds = gateway.dispatcher.plan(route.credential, prefer_express=model.express or not gateway.pools["service_account"])
     return EmbeddingCall(body=body, route=route, model=model, kinds=kinds, batches=plan_batches(body, model), record=record)
 

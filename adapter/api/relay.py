@@ -15,6 +15,7 @@ import time
 from typing import Any, Generator, Iterator, Protocol
 
 from ..errors import AdapterError
+from ..translate.candidates import usage_from
 from .disconnect import ClientGone, ClientWatch
 from .http import SSE_DONE, sse_frame
 from .pump import EventSource, Opened, UpstreamPump
@@ -84,6 +85,7 @@ class SSERelay:
         self.keepalive, self.interval, self.watch = keepalive, interval, watch
         self.status = CLIENT_CLOSED
         self._closed = False
+        record.metrics.stream_opened()
 
     def __iter__(self) -> Iterator[bytes]:
         try:
@@ -98,6 +100,7 @@ class SSERelay:
             return
         self._closed = True
         self.pump.close()
+        self.record.metrics.stream_closed()
         self.record.note_attempts()
         self.record.log(self.status)
 
@@ -110,6 +113,7 @@ class SSERelay:
                 return
             first = translate_events(opened.first, self.translator, self.record)
         if first:
+            self.record.metrics.first_token(self.record)
             yield first  # the first chunk goes out
         yield from self._relay(self.pump.outcome().value.source)
 
@@ -153,10 +157,13 @@ class SSERelay:
 
 
 def note_usage(record: RequestRecord, event: Any) -> None:
-    """Keep a Vertex event's token counts for the request's log line."""
-    usage = event.get("usageMetadata") if isinstance(event, dict) else None
-    if usage and "totalTokenCount" in usage:
-        record.usage = {
-            "prompt_tokens": usage.get("promptTokenCount", 0),
-            "completion_tokens": usage.get("candidatesTokenCount", 0) + usage.get("thoughtsTokenCount", 0),
-        }
+    """Keep an event's token counts for the request's log line and metrics: Vertex's
+    ``usageMetadata`` (final counts carry ``totalTokenCount``), or an OpenAI-framed ``usage``
+    (direct mode)."""
+    if not isinstance(event, dict):
+        return
+    metadata = event.get("usageMetadata")
+    if metadata and "totalTokenCount" in metadata:
+        record.usage = usage_from(metadata)
+    elif isinstance(event.get("usage"), dict):
+        record.usage = event["usage"]

@@ -17,15 +17,18 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 
 from ..log import request_id_var
+from ..metrics import NULL_METRICS, MetricsHooks
 from ..upstream.dispatch import Attempt
 
 logger = logging.getLogger("adapter.requests")
 
+METRICS_KEY = "adapter.metrics"
+
 _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:")
-QUIET_PATHS = frozenset({"/", "/openapi.json", "/favicon.ico"})
+QUIET_PATHS = frozenset({"/", "/openapi.json", "/favicon.ico", "/metrics"})
 
 
 @dataclass
@@ -44,6 +47,9 @@ class RequestRecord:
     rewrites: tuple[str, ...] = ()
     error_code: str | None = None
     logged: bool = False
+    endpoint: str = "unmatched"
+    base_model: str | None = None
+    metrics: MetricsHooks = NULL_METRICS
 
     def fields(self, status: int) -> dict[str, Any]:
         usage = self.usage or {}
@@ -65,10 +71,12 @@ class RequestRecord:
         }
 
     def log(self, status: int) -> None:
-        """Write the summary line (once: later calls do nothing)."""
+        """Write the summary line and count the request in the metrics (once: later calls do
+        nothing)."""
         if self.logged:
             return
         self.logged = True
+        self.metrics.request_finished(self, status)
         level = logging.DEBUG if self.path in QUIET_PATHS else logging.INFO
         if logger.isEnabledFor(level):
             fields = self.fields(status)
@@ -110,7 +118,14 @@ def note_error(code: str | None) -> None:
 
 
 def _begin() -> None:
-    record = RequestRecord(request_id=_request_id(), method=request.method, path=request.path)
+    rule = request.url_rule
+    record = RequestRecord(
+        request_id=_request_id(),
+        method=request.method,
+        path=request.path,
+        endpoint=rule.rule if rule is not None else "unmatched",
+        metrics=current_app.extensions[METRICS_KEY],
+    )
     g.request_record = record
     request_id_var.set(record.request_id)
 
@@ -127,6 +142,7 @@ def _finish(response: Response) -> Response:
     return response
 
 
-def init_request_log(app: Flask) -> None:
+def init_request_log(app: Flask, metrics: MetricsHooks) -> None:
+    app.extensions[METRICS_KEY] = metrics
     app.before_request(_begin)
     app.after_request(_finish)
