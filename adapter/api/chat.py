@@ -14,6 +14,7 @@ from ..schemas.chat import CHAT_REQUEST_SCHEMA
 from ..translate.candidates import ModelFunctionCallError
 from ..translate.legacy_functions import legacy_completion
 from ..translate.response import to_chat_completion
+from ..translate.shapes import GeminiRequest
 from ..validation import validate_json
 from .chat_call import ChatCall, dry_run_plan, explain_headers, generate_caller, prepare_call, run, translate
 from .chat_direct import direct_chat
@@ -33,16 +34,17 @@ def chat_completions(body: dict[str, Any]) -> Response:
         return dry_run_response(gateway, dry_run_plan(gateway, call), explain_headers(call, None))
     if call.route.direct:
         return direct_chat(gateway, call)
-    call.translated = translate(gateway, call)
+    gemini_body = translate(gateway, call).body
     if body.get("stream"):
-        return stream_chat(gateway, call)
-    return complete_chat(gateway, call)
+        return stream_chat(gateway, call, gemini_body)
+    return complete_chat(gateway, call, gemini_body)
 
 
-def complete_chat(gateway: Gateway, call: ChatCall) -> Response:
+def complete_chat(gateway: Gateway, call: ChatCall, gemini_body: GeminiRequest) -> Response:
     retries_left = 1 if gateway.settings.malformed_function_call_retry else 0
+    send = generate_caller(gateway, call, gemini_body)
     while True:
-        outcome = run(gateway, call, generate_caller(gateway, call))
+        outcome = run(gateway, call, send)
         try:
             completion = to_chat_completion(outcome.value, completion_id=call.completion_id, created=call.created, model=call.model)
         except ModelFunctionCallError:

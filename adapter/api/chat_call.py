@@ -18,6 +18,7 @@ from ..routing.model_name import ModelNameError, ModelRoute, parse_model_name
 from ..schemas.legacy import LEGACY_MARKER
 from ..translate.direct import to_direct_request
 from ..translate.request import TranslatedRequest, remote_media_urls, to_gemini_request
+from ..translate.shapes import GeminiRequest
 from ..upstream.credentials import Credential, CredentialKind
 from ..upstream.dispatch import Outcome
 from .dry_run import DryRun, PlannedRequest
@@ -35,7 +36,6 @@ class ChatCall:
     completion_id: str
     created: int
     record: RequestRecord
-    translated: TranslatedRequest | None = None
     legacy_functions: bool = False
 
     @property
@@ -92,10 +92,8 @@ def translate(gateway: Gateway, call: ChatCall) -> TranslatedRequest:
     return translated
 
 
-def generate_caller(gateway: Gateway, call: ChatCall) -> Callable[[Credential], Any]:
+def generate_caller(gateway: Gateway, call: ChatCall, body: GeminiRequest) -> Callable[[Credential], Any]:
     """A function that sends the translated request to ``generateContent`` with a credential."""
-    assert call.translated is not None
-    body = call.translated.body
 
     def send(cred: Credential) -> Any:
         return gateway.client.post_json(cred, gateway.client.model_url(cred, call.route.base, "generateContent"), body)
@@ -127,10 +125,10 @@ def dry_run_plan(gateway: Gateway, call: ChatCall) -> DryRun:
         body = to_direct_request(call.body, call.route, call.caps, safety_threshold=gateway.settings.safety_threshold)
         planned = PlannedRequest(url=client.openai_url, body=body)
     else:
-        call.translated = translate(gateway, call)
+        translated = translate(gateway, call)
         streams = bool(call.body.get("stream")) and not gateway.settings.fake_streaming
         method, query = ("streamGenerateContent", "?alt=sse") if streams else ("generateContent", "")
-        planned = PlannedRequest(url=lambda cred: client.model_url(cred, base, method) + query, body=call.translated.body)
+        planned = PlannedRequest(url=lambda cred: client.model_url(cred, base, method) + query, body=translated.body)
     return DryRun(
         endpoint="chat.completions",
         model=call.model,

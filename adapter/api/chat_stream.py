@@ -18,6 +18,7 @@ from ..gateway import Gateway
 from ..translate.candidates import ModelFunctionCallError
 from ..translate.chunks import ChunkTranslator
 from ..translate.legacy_functions import LegacyChunks
+from ..translate.shapes import GeminiRequest
 from ..upstream.credentials import Credential
 from ..upstream.stream import UpstreamStream
 from .chat_call import ChatCall, explain_headers, generate_caller, run
@@ -29,15 +30,14 @@ from .relay import SSERelay, StreamTranslator, first_chunks_of
 T = TypeVar("T")
 
 
-def stream_chat(gateway: Gateway, call: ChatCall) -> Response:
+def stream_chat(gateway: Gateway, call: ChatCall, gemini_body: GeminiRequest) -> Response:
     settings = gateway.settings
     if settings.fake_streaming:
-        opener = _fake_opener(gateway, call)
+        opener = _fake_opener(gateway, call, gemini_body)
         keepalive, interval = _fake_keepalive(call), settings.fake_streaming_interval
         deadline = min(settings.first_byte_deadline, interval)
     else:
-        assert call.translated is not None
-        opener = stream_opener(gateway, call, _gemini_stream_url(gateway, call), call.translated.body)
+        opener = stream_opener(gateway, call, _gemini_stream_url(gateway, call), gemini_body)
         keepalive, interval = SSE_KEEPALIVE, settings.stream_keepalive_interval
         deadline = settings.first_byte_deadline
     return relay_response(gateway, call, opener, lambda: _translator(call), keepalive=keepalive, interval=interval, deadline=deadline)
@@ -137,8 +137,8 @@ def _cancellable(pump: UpstreamPump, attempt: Callable[[Credential], T]) -> Call
     return guarded
 
 
-def _fake_opener(gateway: Gateway, call: ChatCall) -> Callable[[UpstreamPump], Any]:
-    send = generate_caller(gateway, call)
+def _fake_opener(gateway: Gateway, call: ChatCall, gemini_body: GeminiRequest) -> Callable[[UpstreamPump], Any]:
+    send = generate_caller(gateway, call, gemini_body)
 
     def opener(pump: UpstreamPump) -> Any:
         outcome = run(gateway, call, _cancellable(pump, send))

@@ -25,8 +25,7 @@ from ..routing.capabilities import ModelCapabilities, ThinkingControl
 from ..routing.model_name import ModelRoute
 from .shapes import ChatCompletion, ChatCompletionChunk, OpenAIChatRequest
 from .signatures import join_tool_call_id, signature_of_tool_call, split_tool_call_id
-
-THOUGHT_TAG = "think"
+from .thought_tags import THOUGHT_TAG, ThoughtTagSplitter
 HARM_CATEGORIES: tuple[str, ...] = (
     "HARM_CATEGORY_HARASSMENT",
     "HARM_CATEGORY_HATE_SPEECH",
@@ -140,57 +139,6 @@ def _direct_tool_call(call: Any) -> Any:
     if signature:
         out["extra_content"] = {"google": {"thought_signature": signature}}
     return out
-
-
-class ThoughtTagSplitter:
-    """Moves the text inside ``<think>...</think>`` out of content, chunk by chunk.
-
-    :meth:`feed` returns ``(reasoning, content)`` for a piece of text; a tag split across pieces
-    is held back until it can be told apart from text. :meth:`flush` returns what is held at the
-    end (an unclosed block is reasoning).
-    """
-
-    __slots__ = ("_open", "_close", "_inside", "_pending")
-
-    def __init__(self, tag: str = THOUGHT_TAG) -> None:
-        self._open = f"<{tag}>"
-        self._close = f"</{tag}>"
-        self._inside = False
-        self._pending = ""
-
-    def feed(self, text: str) -> tuple[str, str]:
-        buffer = self._pending + text if self._pending else text
-        reasoning: list[str] = []
-        content: list[str] = []
-        while True:
-            tag = self._close if self._inside else self._open
-            out = reasoning if self._inside else content
-            found = buffer.find(tag)
-            if found < 0:
-                break
-            if found:
-                out.append(buffer[:found])
-            buffer = buffer[found + len(tag):]
-            self._inside = not self._inside
-        held = _partial_tag_length(buffer, tag)
-        self._pending = buffer[len(buffer) - held:] if held else ""
-        if held:
-            buffer = buffer[: len(buffer) - held]
-        if buffer:
-            out.append(buffer)
-        return "".join(reasoning), "".join(content)
-
-    def flush(self) -> tuple[str, str]:
-        pending, self._pending = self._pending, ""
-        return (pending, "") if self._inside else ("", pending)
-
-
-def _partial_tag_length(buffer: str, tag: str) -> int:
-    """Length of the end of ``buffer`` that could begin ``tag`` (tags hold a single ``<``)."""
-    start = buffer.rfind("<", max(0, len(buffer) - len(tag) + 1))
-    if start < 0:
-        return 0
-    return len(buffer) - start if tag.startswith(buffer[start:]) else 0
 
 
 _FINISH_REASONS: dict[str, str] = {

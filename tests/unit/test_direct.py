@@ -15,12 +15,12 @@ from adapter.routing.model_name import parse_model_name
 from adapter.translate.direct import (
     HARM_CATEGORIES,
     DirectChunkTranslator,
-    ThoughtTagSplitter,
     direct_response,
     plan_direct_request,
     to_direct_request,
 )
 from adapter.translate.signatures import join_tool_call_id
+from adapter.translate.thought_tags import ThoughtTagSplitter
 from tests.support.openai_schema import assert_chat_completion, assert_chunk
 from tests.support.streams import VERTEX_EXAMPLES, accumulate, check_stream, read_json, read_sse
 
