@@ -173,12 +173,15 @@ class MediaFetcher:
         raise _failure(url, f"redirected more than {MAX_REDIRECTS} times")
 
     def _check_target(self, current: str, original: str) -> None:
-        parts = urlsplit(current)
+        try:
+            parts = urlsplit(current)
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:  # a port that is no number or out of range, a broken [IPv6] host
+            raise _failure(original, "is not a valid URL") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise _failure(original, "is not an http(s) URL")
         if self.allow_private:
             return
-        port = parts.port or (443 if parts.scheme == "https" else 80)
         try:
             addresses = list(self._resolver(parts.hostname, port))
         except (OSError, UnicodeError):

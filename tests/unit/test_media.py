@@ -234,3 +234,10 @@ def test_caps_on_redirects_size_time_and_type(files: Files, path: str, fragment:
         return
     assert fragment in refusal(fetch, files.url + path)
     assert time.monotonic() - started < 1.5
+
+
+@pytest.mark.parametrize("allow_private", [False, True], ids=["checked", "private allowed"])
+@pytest.mark.parametrize("url", ["http://example.com:abc/x.png", "http://example.com:99999/x.png", "http://[::1/x.png"])
+def test_a_malformed_url_is_a_400_naming_the_part(url: str, allow_private: bool) -> None:
+    message = refusal(fetcher(allow_private=allow_private, resolver=pretend_public, session=no_network()), url)
+    assert "is not a valid URL" in message
