@@ -47,6 +47,25 @@ class Attempt:
 
 
 @dataclass
+class _Run:
+    """One run of the dispatcher: the request's attempts list, and this run's share of it."""
+
+    attempts: list[Attempt]
+    budget: int
+    start: int = field(init=False)
+    last_error: UpstreamError | None = None
+    cooling: float | None = None
+
+    def __post_init__(self) -> None:
+        self.start = len(self.attempts)
+
+    @property
+    def made(self) -> int:
+        """Attempts made by this run."""
+        return len(self.attempts) - self.start
+
+
+@dataclass
 class Outcome(Generic[T]):
     value: T
     credential: Credential
@@ -88,49 +107,53 @@ class Dispatcher:
         """Call ``call(credential)`` until it succeeds or the failover budget is spent.
 
         ``attempts`` (if given) is filled as attempts happen, so a caller can report them even
-        when this raises. Raises the last UpstreamError, RateLimited when every credential is
-        cooling down, or NotConfigured.
+        when this raises; attempts it already holds (an earlier run for the same request) count
+        neither against this run's budget nor towards its backoff. Raises the last
+        UpstreamError, RateLimited when every credential is cooling down, or NotConfigured.
         """
-        attempts = [] if attempts is None else attempts
-        budget = self.retry_budget(kinds)
-        last_error: UpstreamError | None = None
-        cooling: float | None = None
+        run = _Run(attempts=[] if attempts is None else attempts, budget=self.retry_budget(kinds))
         for kind in kinds:
-            pool = self.pools[kind]
-            used: set[int] = set()
-            while len(attempts) <= budget:
-                try:
-                    cred = pool.acquire(exclude=used)
-                except AllCoolingDown as exc:
-                    cooling = exc.retry_after if cooling is None else min(cooling, exc.retry_after)
-                    break
-                if cred is None:
-                    break
-                used.add(cred.index)
-                if attempts:
-                    self._sleep(self._backoff(len(attempts), last_error))
-                try:
-                    value = call(cred)
-                except UpstreamError as exc:
-                    pool.report(cred, exc.upstream_status, exc.retry_after)
-                    attempts.append(Attempt(cred.label, exc.upstream_status))
-                    if exc.upstream_status not in RETRYABLE_STATUSES:
-                        raise
-                    logger.warning("attempt on %s failed with %s; trying another credential", cred.label, exc.upstream_status or "no answer")
-                    last_error = exc
-                    continue
-                pool.report(cred, 200)
-                attempts.append(Attempt(cred.label, 200))
-                return Outcome(value=value, credential=cred, attempts=attempts)
-        if last_error is not None:
-            raise last_error
-        if cooling is not None:
-            seconds = max(1, round(cooling))
+            outcome = self._run_kind(self.pools[kind], call, run)
+            if outcome is not None:
+                return outcome
+        if run.last_error is not None:
+            raise run.last_error
+        if run.cooling is not None:
+            seconds = max(1, round(run.cooling))
             raise RateLimited(
                 f"Every credential for this route is cooling down after rate limits; retry in {seconds}s.",
                 headers={"Retry-After": str(seconds)},
             )
         raise NotConfigured("No credentials are configured for this model route.")
+
+    def _run_kind(self, pool: CredentialPool, call: Callable[[Credential], T], run: _Run) -> Outcome[T] | None:
+        """Try the credentials of one pool, each at most once, while the budget lasts."""
+        used: set[int] = set()
+        while run.made <= run.budget:
+            try:
+                cred = pool.acquire(exclude=used)
+            except AllCoolingDown as exc:
+                run.cooling = exc.retry_after if run.cooling is None else min(run.cooling, exc.retry_after)
+                return None
+            if cred is None:
+                return None
+            used.add(cred.index)
+            if run.made:
+                self._sleep(self._backoff(run.made, run.last_error))
+            try:
+                value = call(cred)
+            except UpstreamError as exc:
+                pool.report(cred, exc.upstream_status, exc.retry_after)
+                run.attempts.append(Attempt(cred.label, exc.upstream_status))
+                if exc.upstream_status not in RETRYABLE_STATUSES:
+                    raise
+                logger.warning("attempt on %s failed with %s; trying another credential", cred.label, exc.upstream_status or "no answer")
+                run.last_error = exc
+                continue
+            pool.report(cred, 200)
+            run.attempts.append(Attempt(cred.label, 200))
+            return Outcome(value=value, credential=cred, attempts=run.attempts)
+        return None
 
     def _backoff(self, attempt_number: int, last_error: UpstreamError | None) -> float:
         """Seconds to wait before attempt ``attempt_number + 1``: jittered exponential backoff,

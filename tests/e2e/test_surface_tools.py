@@ -180,9 +180,10 @@ def test_unusable_function_call_is_a_clear_error(gateway: LiveGateway, emulator:
     assert len(emulator.calls) == 1
 
 
+@pytest.mark.parametrize("max_retries", [{}, {"MAX_RETRIES": "0"}], ids=["default", "no failover"])
 @pytest.mark.parametrize("streamed", [False, True], ids=["whole", "stream"])
-def test_malformed_call_is_retried_once_when_configured(gateway_factory: GatewayFactory, emulator: VertexEmulator, streamed: bool) -> None:
-    live = gateway_factory(MALFORMED_FUNCTION_CALL_RETRY="true")
+def test_malformed_call_is_retried_once_when_configured(gateway_factory: GatewayFactory, emulator: VertexEmulator, streamed: bool, max_retries: dict[str, str]) -> None:
+    live = gateway_factory(MALFORMED_FUNCTION_CALL_RETRY="true", **max_retries)
     emulator.enqueue(payloads.malformed_function_call_response(), payloads.function_call_response([("get_weather", {"city": "Oslo"})]))
     result = answer(live.client, streamed, model="gemini-2.5-flash", messages=ASK, tools=[WEATHER])
     assert _calls(result) == [("get_weather", {"city": "Oslo"})]

@@ -151,3 +151,22 @@ def test_backoff_grows_exponentially_with_jitter_and_a_cap() -> None:
         d.run(("express",), scripted([500] * 8))
     ceilings = [min(2.0, 0.1 * 2**i) for i in range(7)]
     assert all(c / 2 <= s <= c for s, c in zip(sleeps, ceilings))
+
+
+
+@pytest.mark.parametrize(
+    "max_retries,first,second",
+    [(0, [200], [200]), (None, [503, 200], [503, 200])],
+    ids=["no retries", "default budget"],
+)
+def test_a_second_run_for_the_same_request_has_its_own_budget(max_retries: int | None, first: list[int], second: list[int]) -> None:
+    """The malformed-function-call retry runs the dispatcher again with the request's attempts:
+    what the first run spent neither shrinks the second run's budget nor delays its first try."""
+    d, sleeps = dispatcher(express=1, accounts=1, max_retries=max_retries)
+    attempts: list = []
+    d.run(("express", "service_account"), scripted(first), attempts=attempts)
+    sleeps.clear()
+    outcome = d.run(("express", "service_account"), scripted(second), attempts=attempts)
+    assert outcome.value == ("express#0" if second == [200] else "sa#0")
+    assert [a.status for a in attempts] == first + second
+    assert len(sleeps) == len(second) - 1
