@@ -16,7 +16,7 @@ from ..routing.capabilities import ModelCapabilities
 from ..routing.catalog import check_variant
 from ..routing.model_name import ModelNameError, ModelRoute, parse_model_name
 from ..schemas.legacy import LEGACY_MARKER
-from ..translate.direct import to_direct_request
+from ..translate.direct import plan_direct_request
 from ..translate.request import TranslatedRequest, remote_media_urls, to_gemini_request
 from ..translate.shapes import GeminiRequest
 from ..upstream.credentials import Credential, CredentialKind
@@ -92,6 +92,13 @@ def translate(gateway: Gateway, call: ChatCall) -> TranslatedRequest:
     return translated
 
 
+def translate_direct(gateway: Gateway, call: ChatCall) -> dict[str, Any]:
+    """The body for Vertex's OpenAI-compatible endpoint (``-openai``); notes its rewrites."""
+    body, notes = plan_direct_request(call.body, call.route, call.caps, safety_threshold=gateway.settings.safety_threshold)
+    call.record.rewrites = tuple(notes)
+    return body
+
+
 def generate_caller(gateway: Gateway, call: ChatCall, body: GeminiRequest) -> Callable[[Credential], Any]:
     """A function that sends the translated request to ``generateContent`` with a credential."""
 
@@ -122,8 +129,7 @@ def dry_run_plan(gateway: Gateway, call: ChatCall) -> DryRun:
     """The Vertex request this chat call would send (``X-Dry-Run``); translates, never sends."""
     client, base = gateway.client, call.route.base
     if call.route.direct:
-        body = to_direct_request(call.body, call.route, call.caps, safety_threshold=gateway.settings.safety_threshold)
-        planned = PlannedRequest(url=client.openai_url, body=body)
+        planned = PlannedRequest(url=client.openai_url, body=translate_direct(gateway, call))
     else:
         translated = translate(gateway, call)
         streams = bool(call.body.get("stream")) and not gateway.settings.fake_streaming

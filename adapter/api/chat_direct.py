@@ -12,16 +12,16 @@ from typing import Any
 from flask import Response
 
 from ..gateway import Gateway
-from ..translate.direct import DirectChunkTranslator, direct_response, to_direct_request
+from ..translate.direct import DirectChunkTranslator, direct_response
 from ..translate.legacy_functions import legacy_completion
 from ..upstream.credentials import Credential
-from .chat_call import ChatCall, explain_headers, run
+from .chat_call import ChatCall, explain_headers, run, translate_direct
 from .chat_stream import relay_response, stream_opener
 from .http import SSE_KEEPALIVE, json_response
 
 
 def direct_chat(gateway: Gateway, call: ChatCall) -> Response:
-    body = to_direct_request(call.body, call.route, call.caps, safety_threshold=gateway.settings.safety_threshold)
+    body = translate_direct(gateway, call)
     settings = gateway.settings
     if call.body.get("stream"):
         return relay_response(

@@ -22,10 +22,11 @@ from typing import Any, Mapping
 
 from ..errors import InvalidRequest
 from ..routing.capabilities import ModelCapabilities, ThinkingControl
-from ..routing.model_name import ModelRoute
+from ..routing.model_name import MAX_SUFFIX, NOTHINKING_SUFFIX, ModelRoute
 from .shapes import ChatCompletion, ChatCompletionChunk, OpenAIChatRequest
 from .signatures import join_tool_call_id, signature_of_tool_call, split_tool_call_id
 from .thought_tags import THOUGHT_TAG, ThoughtTagSplitter
+
 HARM_CATEGORIES: tuple[str, ...] = (
     "HARM_CATEGORY_HARASSMENT",
     "HARM_CATEGORY_HATE_SPEECH",
@@ -37,17 +38,11 @@ _DROPPED_KEYS = frozenset({"store", "metadata", "service_tier"})
 _THINKING_AMOUNT_KEYS = ("thinking_budget", "thinking_level")
 
 
-def to_direct_request(
-    req: OpenAIChatRequest, route: ModelRoute, caps: ModelCapabilities, *, safety_threshold: str
-) -> dict[str, Any]:
-    """The body for ``.../endpoints/openapi/chat/completions``. Raises ``InvalidRequest``."""
-    return plan_direct_request(req, route, caps, safety_threshold=safety_threshold)[0]
-
-
 def plan_direct_request(
     req: OpenAIChatRequest, route: ModelRoute, caps: ModelCapabilities, *, safety_threshold: str
 ) -> tuple[dict[str, Any], list[str]]:
-    """The body and notes on what was rewritten or dropped (for logs and explanation headers)."""
+    """The body for ``.../endpoints/openapi/chat/completions``, and notes on what was rewritten
+    or dropped (for ``X-Gateway-Rewrites`` and dry runs). Raises ``InvalidRequest``."""
     notes = [f"{key} dropped (not supported by Vertex AI)" for key in sorted(req.keys() & _DROPPED_KEYS)]
     body = {key: value for key, value in req.items() if key not in _FOLDED_KEYS and key not in _DROPPED_KEYS}
     body["model"] = f"google/{route.base}"
@@ -90,7 +85,8 @@ def _thinking_config(
         amount = _variant_amount(route, caps.thinking)
         keep_effort = False
         if effort is not None:
-            notes.append(f"reasoning_effort dropped: the {route.suffix} variant sets the thinking")
+            variant = NOTHINKING_SUFFIX if route.thinking == "off" else MAX_SUFFIX
+            notes.append(f"reasoning_effort dropped: the {variant} variant sets the thinking")
     elif effort == "none":
         keep_effort = False
         if caps.thinking is not None and caps.thinking.can_turn_off:

@@ -166,3 +166,18 @@ def test_direct_mode_needs_service_accounts(gateway_factory: GatewayFactory, emu
     assert body["error"]["code"] == "credentials_not_configured"
     assert "gemini-2.5-flash-openai" not in [model.id for model in live.client.models.list()]
     assert emulator.calls == []
+
+
+@pytest.mark.parametrize("mode", ["whole", "stream", "dry run"])
+def test_direct_mode_reports_what_it_dropped(direct_gateway: LiveGateway, emulator: VertexEmulator, mode: str) -> None:
+    if mode != "stream":
+        emulator.enqueue(completion("42"), method=DIRECT)
+    body = {"model": "gemini-2.5-pro-max-openai", "messages": HELLO, "store": True, "reasoning_effort": "low", "stream": mode == "stream"}
+    response = direct_gateway.post("/v1/chat/completions", body, headers={"X-Dry-Run": "1"} if mode == "dry run" else None)
+    assert response.status_code == 200
+    expected = ["store dropped (not supported by Vertex AI)", "reasoning_effort dropped: the -max variant sets the thinking"]
+    assert response.headers["X-Gateway-Rewrites"] == "; ".join(expected)
+    if mode == "dry run":
+        assert response.json()["rewrites"] == expected
+    elif mode == "whole":
+        assert_chat_completion(response.json())

@@ -17,7 +17,6 @@ from adapter.translate.direct import (
     DirectChunkTranslator,
     direct_response,
     plan_direct_request,
-    to_direct_request,
 )
 from adapter.translate.signatures import join_tool_call_id
 from adapter.translate.thought_tags import ThoughtTagSplitter
@@ -33,7 +32,7 @@ HELLO = [{"role": "user", "content": "Hi"}]
 def direct(req: dict[str, Any], name: str = "gemini-2.5-flash-openai", threshold: str = "OFF") -> dict[str, Any]:
     route = parse_model_name(name)
     before = copy.deepcopy(req)
-    body = to_direct_request(req, route, CAPS.lookup(route.base), safety_threshold=threshold)
+    body, _ = plan_direct_request(req, route, CAPS.lookup(route.base), safety_threshold=threshold)
     assert req == before, "the request must not be changed"
     return body
 
