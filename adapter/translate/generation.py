@@ -198,7 +198,7 @@ def _response_format(req: Mapping[str, Any], route: ModelRoute, caps: ModelCapab
         return {"responseMimeType": JSON_MIME}
     if caps.response_json_schema:
         return {"responseMimeType": JSON_MIME, "responseJsonSchema": schema}
-    return {"responseMimeType": JSON_MIME, "responseSchema": to_gemini_schema(schema)}
+    return {"responseMimeType": JSON_MIME, "responseSchema": to_gemini_schema(schema, param="response_format.json_schema.schema")}
 
 
 def _media_resolution(req: Mapping[str, Any], route: ModelRoute, caps: ModelCapabilities, notes: list[str]) -> Fragment:

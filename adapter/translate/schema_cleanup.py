@@ -21,46 +21,46 @@ The output holds only fields of ``GoogleCloudAiplatformV1Schema`` and avoids wha
   ``properties``/``items``/``enum``, else ``STRING``; an ``ARRAY`` without ``items`` gets
   ``STRING`` items; empty ``properties`` and ``required`` are left out, and ``required`` only
   names declared properties.
+
+The conversion inlines references and copies structure beside a union into each branch, so a
+small schema can stand for an exponentially large one (a definition that uses the next one
+twice, thirty times over). More than :data:`MAX_NODES` converted nodes is refused with a 400
+naming the schema, before the work grows past a few milliseconds.
 """
 
 from __future__ import annotations
 
 from typing import Any, Mapping
 
-GeminiSchema = dict[str, Any]
+from adapter.errors import InvalidRequest
+from adapter.translate.schema_fragments import (
+    TEXT_KEYS,
+    TYPES,
+    GeminiSchema,
+    annotation_fields,
+    enum_fragment,
+    enum_values,
+    infer_type,
+    scalar_fragment,
+)
 
 RECURSION_LIMIT = 2
 MAX_DEPTH = 24
+MAX_NODES = 10_000
 
-_TYPES: dict[str, str] = {
-    "string": "STRING",
-    "number": "NUMBER",
-    "integer": "INTEGER",
-    "boolean": "BOOLEAN",
-    "array": "ARRAY",
-    "object": "OBJECT",
-    "null": "NULL",
-}
-_FORMATS: dict[str, frozenset[str]] = {
-    "STRING": frozenset({"enum", "date-time"}),
-    "INTEGER": frozenset({"int32", "int64"}),
-    "NUMBER": frozenset({"float", "double"}),
-}
-_TEXT_KEYS = ("title", "description")
-_NUMBER_KEYS = ("minimum", "maximum")
-_COUNT_KEYS = ("minItems", "maxItems", "minLength", "maxLength", "minProperties", "maxProperties")
-_VALUE_KEYS = ("default", "example")
-_VALUE_TYPES: dict[type, str] = {bool: "BOOLEAN", int: "INTEGER", float: "NUMBER"}
 _GENERIC_OBJECT: GeminiSchema = {"type": "OBJECT"}
 
 
 class _Context:
-    """The root schema and its definitions, for resolving ``$ref``."""
+    """The root schema and its definitions, for resolving ``$ref``; the count of converted
+    nodes, against :data:`MAX_NODES`."""
 
-    __slots__ = ("root", "defs")
+    __slots__ = ("root", "defs", "param", "nodes")
 
-    def __init__(self, root: Mapping[str, Any]) -> None:
+    def __init__(self, root: Mapping[str, Any], param: str | None) -> None:
         self.root = root
+        self.param = param
+        self.nodes = 0
         defs: dict[str, Any] = {}
         for key in ("definitions", "$defs"):
             found = root.get(key)
@@ -78,12 +78,26 @@ class _Context:
         return None
 
 
-def to_gemini_schema(schema: Mapping[str, Any]) -> GeminiSchema:
-    """Convert a JSON Schema to a Vertex ``Schema`` (a new dict; ``schema`` is not changed)."""
-    return _convert(schema, _Context(schema), 0, ())
+    def count_node(self) -> None:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise InvalidRequest(
+                f"the schema is too large once its references and unions are expanded (more than {MAX_NODES} "
+                "nodes); simplify it or use a model that takes JSON Schema as is",
+                param=self.param,
+            )
+
+
+def to_gemini_schema(schema: Mapping[str, Any], *, param: str | None = None) -> GeminiSchema:
+    """Convert a JSON Schema to a Vertex ``Schema`` (a new dict; ``schema`` is not changed).
+
+    Raises :class:`InvalidRequest` naming ``param`` when the expanded schema is too large.
+    """
+    return _convert(schema, _Context(schema, param), 0, ())
 
 
 def _convert(node: Any, ctx: _Context, depth: int, refs: tuple[str, ...]) -> GeminiSchema:
+    ctx.count_node()
     if not isinstance(node, Mapping):
         return {"type": "STRING"}
     if depth > MAX_DEPTH:
@@ -102,7 +116,7 @@ def _convert(node: Any, ctx: _Context, depth: int, refs: tuple[str, ...]) -> Gem
 def _cut(node: Mapping[str, Any], target: Mapping[str, Any] | None = None) -> GeminiSchema:
     """A generic OBJECT standing for a reference that cannot (or may no longer) be expanded."""
     cut = dict(_GENERIC_OBJECT)
-    cut.update(_annotations(node) or _annotations(target or {}))
+    cut.update(annotation_fields(node) or annotation_fields(target or {}))
     return cut
 
 
@@ -181,7 +195,7 @@ def _convert_union(
         out = {"type": "NULL"}
     else:
         out = {"anyOf": [_convert_branch(rest, b, ctx, depth, refs, {}) for b in others]}
-        out.update(_annotations(rest))
+        out.update(annotation_fields(rest))
     if nullable and others:
         out["nullable"] = True
     return out
@@ -194,7 +208,7 @@ def _convert_branch(
     ``properties``) applies to every branch, so it is merged in."""
     if not _describes_type(rest):
         return _convert({**_as_mapping(branch), **extra}, ctx, depth + 1, refs)
-    structure = {k: v for k, v in rest.items() if k not in _TEXT_KEYS and k != "default"}
+    structure = {k: v for k, v in rest.items() if k not in TEXT_KEYS and k != "default"}
     merged = _merge([structure, branch], ctx, refs)
     if merged is None:
         return _cut(rest)
@@ -211,7 +225,7 @@ def _describes_type(branch: Any) -> bool:
 
 def _sibling_keys(rest: Mapping[str, Any]) -> dict[str, Any]:
     """Keys beside a one-branch union that still apply to the branch (annotations, default)."""
-    kept = _annotations(rest)
+    kept = annotation_fields(rest)
     if isinstance(rest.get("default"), (str, int, float)):
         kept["default"] = rest["default"]
     return kept
@@ -225,19 +239,15 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _annotations(node: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: node[key] for key in _TEXT_KEYS if isinstance(node.get(key), str) and node[key]}
-
-
 def _convert_plain(node: Mapping[str, Any], ctx: _Context, depth: int, refs: tuple[str, ...]) -> GeminiSchema:
     raw_type = node.get("type")
     if isinstance(raw_type, list):
         return _convert_type_list(node, raw_type, ctx, depth, refs)
-    enum, nullable = _enum_values(node)
-    gemini_type = (_TYPES.get(raw_type) if isinstance(raw_type, str) else None) or _infer_type(node, enum)
-    out: GeminiSchema = {"type": gemini_type, **_annotations(node)}
-    out.update(_enum_fragment(gemini_type, enum, out.get("description")))
-    out.update(_scalar_fragment(gemini_type, node))
+    enum, nullable = enum_values(node)
+    gemini_type = (TYPES.get(raw_type) if isinstance(raw_type, str) else None) or infer_type(node, enum)
+    out: GeminiSchema = {"type": gemini_type, **annotation_fields(node)}
+    out.update(enum_fragment(gemini_type, enum, out.get("description")))
+    out.update(scalar_fragment(gemini_type, node))
     if nullable or node.get("nullable") is True:
         out["nullable"] = True
     if gemini_type == "OBJECT":
@@ -250,74 +260,18 @@ def _convert_plain(node: Mapping[str, Any], ctx: _Context, depth: int, refs: tup
 def _convert_type_list(
     node: Mapping[str, Any], types: list[Any], ctx: _Context, depth: int, refs: tuple[str, ...]
 ) -> GeminiSchema:
-    named = [t for t in types if isinstance(t, str) and t in _TYPES and t != "null"]
+    named = [t for t in types if isinstance(t, str) and t in TYPES and t != "null"]
     nullable = "null" in types
     if len(named) <= 1:
         single = {**node, "type": named[0] if named else "null"}
         out = _convert_plain(single, ctx, depth, refs)
     else:
-        bare = {k: v for k, v in node.items() if k not in _TEXT_KEYS}
+        bare = {k: v for k, v in node.items() if k not in TEXT_KEYS}
         out = {"anyOf": [_convert_plain({**bare, "type": t}, ctx, depth + 1, refs) for t in named]}
-        out.update(_annotations(node))
+        out.update(annotation_fields(node))
     if nullable and named:
         out["nullable"] = True
     return out
-
-
-def _enum_values(node: Mapping[str, Any]) -> tuple[list[Any] | None, bool]:
-    """The enum (``const`` as an enum of one) without ``null``, and whether ``null`` was in it."""
-    if "const" in node:
-        values = [node["const"]]
-    elif isinstance(node.get("enum"), list):
-        values = node["enum"]
-    else:
-        return None, False
-    kept = [v for v in values if v is not None]
-    return kept or None, len(kept) < len(values)
-
-
-def _infer_type(node: Mapping[str, Any], enum: list[Any] | None) -> str:
-    if isinstance(node.get("properties"), Mapping):
-        return "OBJECT"
-    if "items" in node or "prefixItems" in node:
-        return "ARRAY"
-    kinds = {type(value) for value in enum or ()}
-    return _VALUE_TYPES.get(kinds.pop(), "STRING") if len(kinds) == 1 else "STRING"
-
-
-def _enum_fragment(gemini_type: str, enum: list[Any] | None, description: str | None) -> GeminiSchema:
-    """``enum`` for a string; for other types the allowed values go into the description."""
-    if enum is None:
-        return {}
-    if gemini_type == "STRING":
-        return {"enum": [v if isinstance(v, str) else _display(v) for v in enum]}
-    allowed = "Allowed values: " + ", ".join(_display(v) for v in enum) + "."
-    return {"description": f"{description} {allowed}" if description else allowed}
-
-
-def _display(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _scalar_fragment(gemini_type: str, node: Mapping[str, Any]) -> GeminiSchema:
-    fragment: GeminiSchema = {}
-    fmt = node.get("format")
-    if isinstance(fmt, str) and fmt in _FORMATS.get(gemini_type, ()):
-        fragment["format"] = fmt
-    for key in _NUMBER_KEYS:
-        value = node.get(key)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            fragment[key] = value
-    for key in _COUNT_KEYS:
-        value = node.get(key)
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            fragment[key] = value
-    for key in _VALUE_KEYS:
-        if isinstance(node.get(key), (str, int, float)):
-            fragment[key] = node[key]
-    return fragment
 
 
 def _properties_fragment(node: Mapping[str, Any], ctx: _Context, depth: int, refs: tuple[str, ...]) -> GeminiSchema:

@@ -92,14 +92,14 @@ def function_declaration(tool: Any, i: int, caps: ModelCapabilities) -> dict[str
         declaration["description"] = description
     parameters = function.get("parameters")
     if isinstance(parameters, Mapping) and parameters:
-        declaration.update(_parameters(parameters, caps))
+        declaration.update(_parameters(parameters, caps, f"tools[{i}].function.parameters"))
     return declaration
 
 
-def _parameters(parameters: Mapping[str, Any], caps: ModelCapabilities) -> dict[str, Any]:
+def _parameters(parameters: Mapping[str, Any], caps: ModelCapabilities, param: str) -> dict[str, Any]:
     if caps.parameters_json_schema:
         return {"parametersJsonSchema": parameters}
-    schema = to_gemini_schema(parameters)
+    schema = to_gemini_schema(parameters, param=param)
     return {"parameters": schema} if schema.get("properties") else {}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from adapter.errors import InvalidRequest
 from adapter.routing.capabilities import ModelCapabilities
 from adapter.routing.model_name import parse_model_name
 from adapter.translate.request import to_gemini_request
@@ -197,3 +199,35 @@ def test_discriminated_union_becomes_any_of_objects_with_string_tags() -> None:
     branches = converted["properties"]["action"]["anyOf"]
     assert [b["properties"]["type"]["enum"] for b in branches] == [["click"], ["type"], ["scroll"]]
     assert branches[2]["properties"]["amount"] == {"type": "INTEGER", "description": "Allowed values: -3, -1, 1, 3."}
+
+
+def _doubling(levels: int, fan_out: int) -> dict[str, Any]:
+    """A schema whose every definition uses the next one ``fan_out`` times: tiny to send,
+    ``fan_out ** levels`` nodes once inlined."""
+    defs: dict[str, Any] = {
+        f"d{i}": {"type": "object", "properties": {f"p{k}": {"$ref": f"#/$defs/d{i + 1}"} for k in range(fan_out)}}
+        for i in range(levels)
+    }
+    defs[f"d{levels}"] = {"type": "string"}
+    return {"$defs": defs, "$ref": "#/$defs/d0"}
+
+
+@pytest.mark.parametrize("levels,fan_out", [(30, 2), (12, 6), (24, 1)])
+def test_an_exponentially_expanding_schema_is_refused_quickly(levels: int, fan_out: int) -> None:
+    started = time.perf_counter()
+    schema = _doubling(levels, fan_out)
+    if fan_out == 1:  # a long chain is not exponential: converted, cut at MAX_DEPTH
+        assert to_gemini_schema(schema)["type"] == "OBJECT"
+        return
+    with pytest.raises(InvalidRequest) as caught:
+        to_gemini_schema(schema, param="tools[0].function.parameters")
+    assert caught.value.param == "tools[0].function.parameters" and "too large" in caught.value.message
+    assert time.perf_counter() - started < 1.0
+
+
+def test_an_exponential_tool_schema_is_a_400_naming_the_tool() -> None:
+    tool = {"type": "function", "function": {"name": "f", "parameters": _doubling(30, 2)}}
+    request = {"model": "old-model", "messages": [{"role": "user", "content": "Hi"}], "tools": [{"type": "function", "function": {"name": "g"}}, tool]}
+    with pytest.raises(InvalidRequest) as caught:
+        to_gemini_request(request, parse_model_name("old-model"), CLEANING)
+    assert caught.value.param == "tools[1].function.parameters"
