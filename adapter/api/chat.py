@@ -16,6 +16,7 @@ from ..translate.legacy_functions import legacy_completion
 from ..translate.response import to_chat_completion
 from ..translate.shapes import GeminiRequest
 from ..validation import validate_json
+from .answers import UNREADABLE, unreadable_answer
 from .chat_call import ChatCall, dry_run_plan, explain_headers, generate_caller, prepare_call, run, translate
 from .chat_direct import direct_chat
 from .chat_stream import stream_chat
@@ -52,6 +53,8 @@ def complete_chat(gateway: Gateway, call: ChatCall, gemini_body: GeminiRequest) 
                 raise
             retries_left -= 1
             continue
+        except UNREADABLE:
+            raise unreadable_answer() from None
         call.record.usage = completion.get("usage")
         if call.legacy_functions:
             completion = legacy_completion(completion)

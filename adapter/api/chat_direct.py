@@ -15,6 +15,7 @@ from ..gateway import Gateway
 from ..translate.direct import DirectChunkTranslator, direct_response
 from ..translate.legacy_functions import legacy_completion
 from ..upstream.credentials import Credential
+from .answers import UNREADABLE, unreadable_answer
 from .chat_call import ChatCall, explain_headers, run, translate_direct
 from .chat_stream import relay_response, stream_opener
 from .http import SSE_KEEPALIVE, json_response
@@ -38,7 +39,10 @@ def direct_chat(gateway: Gateway, call: ChatCall) -> Response:
         return gateway.client.post_json(cred, gateway.client.openai_url(cred), body)
 
     outcome = run(gateway, call, send)
-    completion = direct_response(outcome.value, model=call.model)
+    try:
+        completion = direct_response(outcome.value, model=call.model)
+    except UNREADABLE:
+        raise unreadable_answer() from None
     call.record.usage = completion.get("usage")
     if call.legacy_functions:
         completion = legacy_completion(completion)

@@ -47,9 +47,14 @@ def _http_error(error: HTTPException) -> Response:
     return _render(wrapped)
 
 
+def internal_error() -> AdapterError:
+    """The generic 500 for an unexpected exception (whose text is logged, never sent)."""
+    return AdapterError("The gateway hit an internal error. The request id in X-Request-ID identifies it in the logs.", code="internal_error")
+
+
 def _unexpected(error: Exception) -> Response:
     logger.exception("unexpected error while handling the request")
-    return _render(AdapterError("The gateway hit an internal error. The request id in X-Request-ID identifies it in the logs.", code="internal_error"))
+    return _render(internal_error())
 
 
 def register_error_handlers(app: Flask) -> None:

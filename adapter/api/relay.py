@@ -11,15 +11,20 @@ hangs up while nothing is written is noticed within ``DISCONNECT_CHECK_INTERVAL`
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any, Generator, Iterator, Protocol
 
 from ..errors import AdapterError
 from ..translate.candidates import usage_from
+from .answers import UNREADABLE, unreadable_answer
 from .disconnect import ClientGone, ClientWatch
+from .error_handlers import internal_error
 from .http import SSE_DONE, sse_frame
 from .pump import EventSource, Opened, UpstreamPump
 from .request_log import RequestRecord
+
+logger = logging.getLogger(__name__)
 
 DISCONNECT_CHECK_INTERVAL = 1.0
 CLIENT_CLOSED = ClientGone.status
@@ -55,10 +60,22 @@ def first_chunks_of(
 def translate_events(events: list[Any], translator: StreamTranslator, record: RequestRecord) -> bytes:
     """The SSE frames of ``events``, as one piece (empty when they make no chunk)."""
     frames: list[bytes] = []
-    for event in events:
-        note_usage(record, event)
-        frames.extend(sse_frame(chunk) for chunk in translator.feed(event))
+    try:
+        for event in events:
+            note_usage(record, event)
+            frames.extend(sse_frame(chunk) for chunk in translator.feed(event))
+    except UNREADABLE:
+        raise unreadable_answer() from None
     return b"".join(frames)
+
+
+def finish_frames(translator: StreamTranslator) -> bytes:
+    """The frames that close the stream: the translator's last chunks, then ``[DONE]``."""
+    try:
+        chunks = translator.finish()
+    except UNREADABLE:
+        raise unreadable_answer() from None
+    return b"".join([*(sse_frame(chunk) for chunk in chunks), SSE_DONE])
 
 
 class SSERelay:
@@ -92,6 +109,9 @@ class SSERelay:
             yield from self._frames()
         except AdapterError as exc:
             yield from self._error_event(exc)
+        except Exception:
+            logger.exception("unexpected error while relaying the stream")
+            yield from self._error_event(internal_error())
         finally:
             self.close()
 
@@ -147,7 +167,7 @@ class SSERelay:
             elif time.monotonic() - last_write >= self.interval:
                 last_write = time.monotonic()
                 yield self.keepalive
-        yield b"".join([*(sse_frame(chunk) for chunk in self.translator.finish()), SSE_DONE])
+        yield finish_frames(self.translator)
         self.status = 200  # the stream ended well
 
     def _error_event(self, error: AdapterError) -> Iterator[bytes]:

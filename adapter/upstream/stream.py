@@ -176,6 +176,12 @@ def _decode_event(payload: bytes) -> Any:
         raise UpstreamError("Vertex AI sent a stream event that is not JSON.", upstream_status=502, code="upstream_bad_event") from None
     if isinstance(event, list) and len(event) == 1:
         event = event[0]
-    if isinstance(event, dict) and "error" in event:
-        raise error_from_google(event["error"], None)
+    if type(event) is not dict:
+        raise UpstreamError("Vertex AI sent a stream event that is not a JSON object.", upstream_status=502, code="upstream_bad_event")
+    if "error" in event:
+        raise error_from_google(event["error"], None) if isinstance(event["error"], dict) else _bad_error_event()
     return event
+
+
+def _bad_error_event() -> UpstreamError:
+    return UpstreamError("Vertex AI sent a stream error event without details.", upstream_status=502, code="upstream_bad_event")

@@ -118,18 +118,21 @@ class VertexClient:
         """Vertex's OpenAI-compatible chat completions endpoint for a service account."""
         return f"{self.base_url}/v1beta1/projects/{cred.project}/locations/{self.location}/endpoints/openapi/chat/completions"
 
-    def post_json(self, cred: Credential, url: str, body: dict[str, Any]) -> Any:
-        """POST ``body``; return the decoded JSON answer or raise :class:`UpstreamError`."""
+    def post_json(self, cred: Credential, url: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST ``body``; return the decoded JSON object or raise :class:`UpstreamError`."""
         response = self._send(cred, url, body, JSON_HEADERS)
         try:
             content = _read_body(response)
             if response.status != 200:
                 raise error_from_response(response.status, content, response.headers)
-            return orjson.loads(content)
+            answer = orjson.loads(content)
         except orjson.JSONDecodeError:
-            raise UpstreamError("Vertex AI sent an answer that is not JSON.", upstream_status=502) from None
+            raise UpstreamError("Vertex AI sent an answer that is not JSON.", upstream_status=502, code="upstream_bad_answer") from None
         finally:
             dispose(response)
+        if type(answer) is not dict:
+            raise UpstreamError("Vertex AI sent an answer that is not a JSON object.", upstream_status=502, code="upstream_bad_answer")
+        return answer
 
     def open_stream(self, cred: Credential, url: str, body: dict[str, Any]) -> UpstreamStream:
         """Open an SSE stream; raises :class:`UpstreamError` if Vertex refuses it, or if it sends

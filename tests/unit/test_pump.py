@@ -1,14 +1,19 @@
-"""The pump that opens a stream in its own thread: hand-over, errors, and closing at any time."""
+"""The pump that opens a stream in its own thread: hand-over, errors, and closing at any time;
+and the relay that reads what it opened."""
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
+from adapter.api.disconnect import ClientWatch
 from adapter.api.pump import Opened, UpstreamPump
+from adapter.api.relay import SSERelay
+from adapter.api.request_log import RequestRecord
 from adapter.errors import AdapterError, UpstreamError
 
 
@@ -75,3 +80,40 @@ def test_waiting_for_a_slow_opener_times_out() -> None:
     release.set()
     assert pump.wait(2)
     pump.close()
+
+
+class EventsThenEnd:
+    """A source that gives its events once, then ends."""
+
+    def __init__(self, events: list[Any]) -> None:
+        self.events: list[Any] | None = events
+
+    def read(self, wait: float | None = None) -> list[Any] | None:
+        events, self.events = self.events, None
+        return events
+
+    def close(self) -> None:
+        return None
+
+
+class BrokenTranslator:
+    """Fails on every event, as a bug in the gateway would."""
+
+    def feed(self, event: Any) -> list[dict[str, Any]]:
+        raise RuntimeError("a bug")
+
+    def finish(self) -> list[dict[str, Any]]:
+        return []
+
+
+def test_an_unexpected_failure_mid_stream_ends_it_with_an_internal_error_event(caplog: pytest.LogCaptureFixture) -> None:
+    pump = UpstreamPump(lambda pump: Outcome(Opened([], EventsThenEnd(["second"]))))
+    assert pump.wait(2)
+    record = RequestRecord(request_id="r", path="/v1/chat/completions")
+    relay = SSERelay(pump, BrokenTranslator(), b'data: {"n": 1}\n\n', record, keepalive=b": k\n\n", interval=1.0, watch=ClientWatch(None))
+    frames = list(relay)
+    assert frames[0] == b'data: {"n": 1}\n\n'
+    error = json.loads(frames[-1].removesuffix(b"data: [DONE]\n\n")[len(b"data: "):])
+    assert error["error"]["code"] == "internal_error" and "a bug" not in frames[-1].decode()
+    assert record.logged and record.error_code == "internal_error"
+    assert any("unexpected error while relaying the stream" in r.getMessage() and r.exc_info for r in caplog.records)
