@@ -118,11 +118,16 @@ def _resolve(table: CapabilityTable, model: str) -> ModelCapabilities:
     return _build(model, merged)
 
 
+_FLAGS = frozenset(ModelCapabilities.__dataclass_fields__) - {"name", "thinking", "max_candidates", "max_output_tokens"}
+
+
 def _build(model: str, values: Mapping[str, Any]) -> ModelCapabilities:
     known = set(ModelCapabilities.__dataclass_fields__) - {"name", "thinking"}
     unknown = set(values) - known - {"thinking", "match"}
     if unknown:
         raise CapabilityFileError(f"unknown capability fields for {model}: {sorted(unknown)}")
+    for key in known & set(values):
+        _check_type(model, key, values[key])
     return ModelCapabilities(
         name=model,
         thinking=_thinking(model, values.get("thinking")),
@@ -130,26 +135,41 @@ def _build(model: str, values: Mapping[str, Any]) -> ModelCapabilities:
     )
 
 
-def _thinking(model: str, raw: Mapping[str, Any] | None) -> ThinkingControl | None:
+def _check_type(model: str, key: str, value: Any) -> None:
+    """Flags are true or false, ``max_candidates`` a whole number >= 1, ``max_output_tokens``
+    one or null: a wrong type would otherwise fail requests for the model later."""
+    if key in _FLAGS:
+        valid = isinstance(value, bool)
+    else:
+        valid = (value is None and key == "max_output_tokens") or (type(value) is int and value >= 1)
+    if not valid:
+        raise CapabilityFileError(f"bad value for {key} of {model}: {value!r}")
+
+
+def _thinking(model: str, raw: Any) -> ThinkingControl | None:
     if raw is None:
         return None
+    if not isinstance(raw, Mapping):
+        raise CapabilityFileError(f"thinking of {model} must be null or an object")
     kind = raw.get("kind")
     if kind == "budget":
-        return ThinkingControl(
-            kind="budget",
-            budget_min=int(raw["min"]),
-            budget_max=int(raw["max"]),
-            can_disable=bool(raw.get("can_disable", False)),
-        )
+        budget_min, budget_max = raw.get("min"), raw.get("max")
+        if type(budget_min) is not int or type(budget_max) is not int or not 0 <= budget_min <= budget_max:
+            raise CapabilityFileError(f"thinking budget of {model} needs whole numbers min <= max")
+        return ThinkingControl(kind="budget", budget_min=budget_min, budget_max=budget_max, can_disable=bool(raw.get("can_disable", False)))
     if kind == "level":
-        levels = tuple(raw["levels"])
+        levels = tuple(raw.get("levels") or ())
         if not levels or any(level not in THINKING_LEVELS for level in levels):
             raise CapabilityFileError(f"bad thinking levels for {model}: {levels}")
         return ThinkingControl(kind="level", levels=tuple(lv for lv in THINKING_LEVELS if lv in levels))
     raise CapabilityFileError(f"bad thinking kind for {model}: {kind!r}")
 
 
-def _parse(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]], dict[str, Any], dict[str, EmbeddingModel]]:
+_Parsed = tuple[dict[str, Any], list[tuple[str, dict[str, Any]]], dict[str, Any], dict[str, EmbeddingModel]]
+"""A capability file's defaults, families, model entries and embedding models."""
+
+
+def _parse(raw: Mapping[str, Any]) -> _Parsed:
     families = [(entry["match"], {k: v for k, v in entry.items() if k != "match"}) for entry in raw.get("families", [])]
     embeddings = {
         name: EmbeddingModel(name=name, max_batch=int(e["max_batch"]), max_dimensions=int(e["max_dimensions"]), express=bool(e.get("express", False)))
@@ -158,22 +178,50 @@ def _parse(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, dict
     return dict(raw.get("defaults", {})), families, dict(raw.get("models", {})), embeddings
 
 
+_MALFORMED = (AttributeError, KeyError, TypeError, ValueError)
+
+
 def load_capabilities(extra_file: Path | None = None) -> CapabilityTable:
     """Load the shipped table, extended by an operator file when given.
 
-    Raises :class:`CapabilityFileError` when either file is malformed, naming the file.
+    Every model entry, family and the defaults are checked here, so that a malformed file stops
+    start-up instead of failing requests. Raises :class:`CapabilityFileError` naming the file.
     """
-    defaults, families, models, embeddings = _parse(_read(DATA_FILE))
-    if extra_file is not None:
-        extra_defaults, extra_families, extra_models, extra_embeddings = _parse(_read(extra_file))
-        defaults.update(extra_defaults)
+    ours = _parsed(DATA_FILE)
+    extra = _parsed(extra_file) if extra_file is not None else None
+    try:
+        table = _table(ours, extra)
+        _check(table)
+    except (CapabilityFileError, *_MALFORMED) as exc:
+        raise CapabilityFileError(f"capability file {(extra_file or DATA_FILE).name}: {exc}") from None
+    return table
+
+
+def _table(ours: _Parsed, extra: _Parsed | None) -> CapabilityTable:
+    """Our table with the operator's laid over it: families tried first, entries merged."""
+    defaults, families, models, embeddings = ours
+    if extra is not None:
+        extra_defaults, extra_families, extra_models, extra_embeddings = extra
+        defaults = {**defaults, **extra_defaults}
         families = extra_families + families
         models = {**models, **{name: {**models.get(name, {}), **entry} for name, entry in extra_models.items()}}
         embeddings = {**embeddings, **extra_embeddings}
-    table = CapabilityTable(defaults=defaults, families=tuple(families), models=models, embedding_models=embeddings)
-    for name in models:
+    return CapabilityTable(defaults=defaults, families=tuple(families), models=models, embedding_models=embeddings)
+
+
+def _check(table: CapabilityTable) -> None:
+    """Build every model entry, and each family over the defaults (raises on the first error)."""
+    for name in table.models:
         table.lookup(name)
-    return table
+    for pattern, entry in table.families:
+        _build(f"family {pattern}", {**table.defaults, **entry})
+
+
+def _parsed(path: Path) -> _Parsed:
+    try:
+        return _parse(_read(path))
+    except _MALFORMED as exc:
+        raise CapabilityFileError(f"capability file {path.name} is malformed ({exc.__class__.__name__}: {exc})") from None
 
 
 def _read(path: Path) -> dict[str, Any]:
