@@ -15,6 +15,7 @@ from typing import Callable, Mapping, TypeVar
 T = TypeVar("T")
 
 SAFETY_THRESHOLDS = ("OFF", "BLOCK_NONE", "BLOCK_ONLY_HIGH", "BLOCK_MEDIUM_AND_ABOVE", "BLOCK_LOW_AND_ABOVE")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -110,11 +111,14 @@ def _non_negative_int(raw: str) -> int:
     return value
 
 
-def _threshold(raw: str) -> str:
-    value = raw.upper()
-    if value not in SAFETY_THRESHOLDS:
-        raise ValueError(raw)
-    return value
+def _one_of(choices: tuple[str, ...]) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        value = raw.upper()
+        if value not in choices:
+            raise ValueError(raw)
+        return value
+
+    return parse
 
 
 def _url(raw: str) -> str:
@@ -155,7 +159,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         models_config_url=_parsed(env, "MODELS_CONFIG_URL", None, _url, "an http(s) URL"),
         models_config_ttl=_parsed(env, "MODELS_CONFIG_TTL", 300.0, _positive_float, "a positive number of seconds"),
         model_capabilities_file=Path(capabilities_file) if capabilities_file else None,
-        safety_threshold=_parsed(env, "SAFETY_THRESHOLD", "OFF", _threshold, "one of " + ", ".join(SAFETY_THRESHOLDS)),
+        safety_threshold=_parsed(env, "SAFETY_THRESHOLD", "OFF", _one_of(SAFETY_THRESHOLDS), "one of " + ", ".join(SAFETY_THRESHOLDS)),
         malformed_function_call_retry=_parsed(env, "MALFORMED_FUNCTION_CALL_RETRY", False, _bool, "true or false"),
         max_retries=_parsed(env, "MAX_RETRIES", None, _non_negative_int, "a whole number >= 0"),
         credential_cooldown=_parsed(env, "CREDENTIAL_COOLDOWN", 60.0, _positive_float, "a positive number of seconds"),
@@ -168,7 +172,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         allow_private_urls=_parsed(env, "ALLOW_PRIVATE_URLS", False, _bool, "true or false"),
         media_max_bytes=_parsed(env, "MEDIA_MAX_BYTES", 20 * 1024 * 1024, _positive_int, "a positive number of bytes"),
         media_fetch_timeout=_parsed(env, "MEDIA_FETCH_TIMEOUT", 15.0, _positive_float, "a positive number of seconds"),
-        log_level=(_text(env, "LOG_LEVEL") or "INFO").upper(),
+        log_level=_parsed(env, "LOG_LEVEL", "INFO", _one_of(LOG_LEVELS), "one of " + ", ".join(LOG_LEVELS)),
         pool_connections=_parsed(env, "UPSTREAM_POOL_CONNECTIONS", 1000, _positive_int, "a positive whole number"),
         metrics_enabled=_parsed(env, "METRICS_ENABLED", False, _bool, "true or false"),
         metrics_token=_text(env, "METRICS_TOKEN"),

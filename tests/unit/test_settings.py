@@ -79,6 +79,7 @@ def test_parses_every_kind_of_value() -> None:
         ("UPSTREAM_CONNECT_TIMEOUT", "0"),
         ("CREDENTIAL_COOLDOWN", "inf"),
         ("DEBUG_RUNTIME_STATS", "sometimes"),
+        ("LOG_LEVEL", "verbose"),
     ],
 )
 def test_bad_values_name_the_variable_but_not_the_value(name: str, value: str) -> None:
