@@ -58,11 +58,6 @@ class AuthenticationFailed(AdapterError):
     default_code = "invalid_api_key"
 
 
-class PermissionDenied(AdapterError):
-    status = 403
-    error_type = "permission_error"
-
-
 class NotFound(AdapterError):
     status = 404
     error_type = "not_found_error"
@@ -127,9 +122,9 @@ _STATUS_TYPES: dict[int, str] = {
 def upstream_status_to_client(upstream_status: int) -> tuple[int, str]:
     """Map an upstream HTTP status to the (status, OpenAI error type) the client gets.
 
-    4xx keep their status; 500 and 503 keep theirs, other 5xx become 502 (bad gateway),
-    and 0 (no answer: connection refused, timeout) becomes 502 too (504 for a timeout is
-    decided by the caller through ``status``).
+    4xx keep their status; 503 and 504 keep theirs, 500 and other 5xx become 502 (bad
+    gateway), and so does 0 (no answer: connection refused; a timeout's 504 is set by the
+    caller through ``status``).
     """
     if upstream_status in _STATUS_TYPES:
         return upstream_status, _STATUS_TYPES[upstream_status]

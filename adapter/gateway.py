@@ -16,6 +16,7 @@ from .routing.capabilities import CapabilityTable, load_capabilities
 from .routing.catalog import ModelLists, catalog_ids, embedding_ids, table_lists
 from .settings import Settings
 from .upstream.credentials import (
+    Credential,
     CredentialKind,
     LoadReport,
     express_credentials,
@@ -73,15 +74,8 @@ def build_gateway(settings: Settings) -> Gateway:
         isolated=settings.vertex_base_url is not None,
     )
     pools: dict[CredentialKind, CredentialPool] = {
-        "express": CredentialPool(
-            express_credentials(settings.express_api_keys, express_session),
-            round_robin=settings.round_robin,
-            cooldown=settings.credential_cooldown,
-            auth_cooldown=settings.auth_failure_cooldown,
-        ),
-        "service_account": CredentialPool(
-            accounts, round_robin=settings.round_robin, cooldown=settings.credential_cooldown, auth_cooldown=settings.auth_failure_cooldown
-        ),
+        "express": _pool(settings, express_credentials(settings.express_api_keys, express_session)),
+        "service_account": _pool(settings, accounts),
     }
     if not pools["express"] and not pools["service_account"]:
         logger.warning("no Vertex AI credentials loaded: set VERTEX_EXPRESS_API_KEY, GOOGLE_CREDENTIALS_JSON or CREDENTIALS_DIR")
@@ -103,6 +97,12 @@ def build_gateway(settings: Settings) -> Gateway:
         media=MediaFetcher(allow_private=settings.allow_private_urls, max_bytes=settings.media_max_bytes, timeout=settings.media_fetch_timeout),
         remote_models=remote,
         service_account_report=report,
+    )
+
+
+def _pool(settings: Settings, credentials: list[Credential]) -> CredentialPool:
+    return CredentialPool(
+        credentials, round_robin=settings.round_robin, cooldown=settings.credential_cooldown, auth_cooldown=settings.auth_failure_cooldown
     )
 
 

@@ -12,16 +12,14 @@ from flask import Blueprint, Response
 from ..gateway import Gateway, current_gateway
 from ..schemas.chat import CHAT_REQUEST_SCHEMA
 from ..translate.candidates import ModelFunctionCallError
-from ..translate.legacy_functions import legacy_completion
 from ..translate.response import to_chat_completion
 from ..translate.shapes import GeminiRequest
 from ..validation import validate_json
 from .answers import UNREADABLE, unreadable_answer
-from .chat_call import ChatCall, dry_run_plan, explain_headers, generate_caller, prepare_call, run, translate
+from .chat_call import ChatCall, completion_response, dry_run_plan, explain_headers, generate_caller, prepare_call, run, translate
 from .chat_direct import direct_chat
 from .chat_stream import stream_chat
 from .dry_run import dry_run_requested, dry_run_response
-from .http import json_response
 
 bp = Blueprint("chat", __name__)
 
@@ -55,7 +53,4 @@ def complete_chat(gateway: Gateway, call: ChatCall, gemini_body: GeminiRequest) 
             continue
         except UNREADABLE:
             raise unreadable_answer() from None
-        call.record.usage = completion.get("usage")
-        if call.legacy_functions:
-            completion = legacy_completion(completion)
-        return json_response(completion, headers=explain_headers(call, outcome))
+        return completion_response(call, completion, outcome)

@@ -10,18 +10,21 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..errors import InvalidRequest
+from flask import Response
+
 from ..gateway import Gateway
 from ..routing.capabilities import ModelCapabilities
-from ..routing.catalog import check_variant
-from ..routing.model_name import ModelNameError, ModelRoute, parse_model_name
+from ..routing.catalog import check_variant, requested_route
+from ..routing.model_name import ModelRoute
 from ..schemas.legacy import LEGACY_MARKER
 from ..translate.direct import plan_direct_request
 from ..translate.request import TranslatedRequest, remote_media_urls, to_gemini_request
-from ..translate.shapes import GeminiRequest
+from ..translate.legacy_functions import legacy_completion
+from ..translate.shapes import ChatCompletion, GeminiRequest
 from ..upstream.credentials import Credential, CredentialKind
 from ..upstream.dispatch import Outcome
 from .dry_run import DryRun, PlannedRequest
+from .http import json_response
 from .request_log import RequestRecord, current_record
 
 
@@ -45,10 +48,7 @@ class ChatCall:
 
 def prepare_call(gateway: Gateway, body: dict[str, Any]) -> ChatCall:
     """Parse the model name, check the variant and pick the credential kinds (no I/O)."""
-    try:
-        route = parse_model_name(str(body["model"]))
-    except ModelNameError as exc:
-        raise InvalidRequest(f"Invalid model name: {exc}.", param="model", code="invalid_model") from None
+    route = requested_route(str(body["model"]))
     caps = gateway.capabilities.lookup(route.base)
     check_variant(route, caps, gateway.capabilities)
     kinds = gateway.dispatcher.plan(
@@ -57,8 +57,7 @@ def prepare_call(gateway: Gateway, body: dict[str, Any]) -> ChatCall:
         allowed=("service_account",) if route.direct else ("express", "service_account"),
     )
     record = current_record()
-    record.model = route.requested
-    record.base_model = route.base
+    record.note_model(route)
     record.stream = bool(body.get("stream"))
     legacy_functions = bool(body.pop(LEGACY_MARKER, False))
     return ChatCall(
@@ -123,6 +122,15 @@ def explain_headers(call: ChatCall, outcome: Outcome[Any] | None) -> dict[str, s
     if call.record.rewrites:
         headers["X-Gateway-Rewrites"] = "; ".join(call.record.rewrites).encode("ascii", "replace").decode("ascii")
     return headers
+
+
+def completion_response(call: ChatCall, completion: ChatCompletion, outcome: Outcome[Any]) -> Response:
+    """A whole answer: its usage noted for the log line, in the legacy shape when the client
+    asked with ``functions``, with the explain headers."""
+    call.record.usage = completion.get("usage")
+    if call.legacy_functions:
+        completion = legacy_completion(completion)
+    return json_response(completion, headers=explain_headers(call, outcome))
 
 
 def dry_run_plan(gateway: Gateway, call: ChatCall) -> DryRun:

@@ -13,12 +13,11 @@ from flask import Response
 
 from ..gateway import Gateway
 from ..translate.direct import DirectChunkTranslator, direct_response
-from ..translate.legacy_functions import legacy_completion
 from ..upstream.credentials import Credential
 from .answers import UNREADABLE, unreadable_answer
-from .chat_call import ChatCall, explain_headers, run, translate_direct
+from .chat_call import ChatCall, completion_response, run, translate_direct
 from .chat_stream import relay_response, stream_opener
-from .http import SSE_KEEPALIVE, json_response
+from .http import SSE_KEEPALIVE
 
 
 def direct_chat(gateway: Gateway, call: ChatCall) -> Response:
@@ -43,7 +42,4 @@ def direct_chat(gateway: Gateway, call: ChatCall) -> Response:
         completion = direct_response(outcome.value, model=call.model)
     except UNREADABLE:
         raise unreadable_answer() from None
-    call.record.usage = completion.get("usage")
-    if call.legacy_functions:
-        completion = legacy_completion(completion)
-    return json_response(completion, headers=explain_headers(call, outcome))
+    return completion_response(call, completion, outcome)

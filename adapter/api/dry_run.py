@@ -3,7 +3,7 @@
 The answer names the credential that would be used (peeked: no round-robin turn is taken),
 the order of credential kinds for failover, the rewrites, and each exact Vertex request (URL
 and body; keys travel in headers, so URLs never hold one). Its shape is documented in README.md
-("Dry runs").
+("What the gateway did: headers and dry runs").
 """
 
 from __future__ import annotations

@@ -18,7 +18,8 @@ from flask import Blueprint, Response
 from ..errors import InvalidRequest, NotFound
 from ..gateway import Gateway, current_gateway
 from ..routing.capabilities import EmbeddingModel
-from ..routing.model_name import ModelNameError, ModelRoute, parse_model_name
+from ..routing.catalog import requested_route
+from ..routing.model_name import ModelRoute
 from ..schemas.embeddings import EMBEDDING_REQUEST_SCHEMA
 from ..translate.embeddings import EmbeddingBatches, plan_batches, to_embedding_list
 from ..upstream.credentials import Credential, CredentialKind
@@ -85,14 +86,10 @@ def _embedding_model(gateway: Gateway, route: ModelRoute) -> EmbeddingModel:
 
 def prepare_embeddings(gateway: Gateway, body: dict[str, Any]) -> EmbeddingCall:
     """Parse the model name, pick the credential kinds and plan the batches (no I/O)."""
-    try:
-        route = parse_model_name(str(body["model"]))
-    except ModelNameError as exc:
-        raise InvalidRequest(f"Invalid model name: {exc}.", param="model", code="invalid_model") from None
+    route = requested_route(str(body["model"]))
     model = _embedding_model(gateway, route)
     record = current_record()
-    record.model = route.requested
-    record.base_model = route.base
+    record.note_model(route)
     kinds = gateway.dispatcher.plan(route.credential, prefer_express=model.express or not gateway.pools["service_account"])
     return EmbeddingCall(body=body, route=route, model=model, kinds=kinds, batches=plan_batches(body, model), record=record)
 

@@ -21,6 +21,7 @@ from flask import Flask, Response, current_app, g, request
 
 from ..log import request_id_var
 from ..metrics import NULL_METRICS, MetricsHooks
+from ..routing.model_name import ModelRoute
 from ..upstream.dispatch import Attempt
 
 logger = logging.getLogger("adapter.requests")
@@ -81,6 +82,10 @@ class RequestRecord:
         if logger.isEnabledFor(level):
             fields = self.fields(status)
             logger.log(level, " ".join(f"{key}={_value(value)}" for key, value in fields.items() if value is not None))
+
+    def note_model(self, route: ModelRoute) -> None:
+        self.model = route.requested
+        self.base_model = route.base
 
     def note_attempts(self) -> None:
         if self.attempts:

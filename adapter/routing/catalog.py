@@ -53,6 +53,14 @@ def variants(caps: ModelCapabilities, *, direct_possible: bool) -> list[str]:
     return [suffix for suffix, _, check in _VARIANT_CHECKS if check(caps) and (suffix != DIRECT_SUFFIX or direct_possible)]
 
 
+def requested_route(model: str) -> ModelRoute:
+    """The route of a request's ``model``; InvalidRequest (param ``model``) when it cannot be parsed."""
+    try:
+        return parse_model_name(model)
+    except ModelNameError as exc:
+        raise InvalidRequest(f"Invalid model name: {exc}.", param="model", code="invalid_model") from None
+
+
 def check_variant(route: ModelRoute, caps: ModelCapabilities, table: CapabilityTable) -> None:
     """Raise InvalidRequest (param ``model``) when the model does not support a requested variant."""
     if route.direct and route.credential == "express":

@@ -39,7 +39,7 @@ def _kept(chunks: list[ChatCompletionChunk]) -> list[ChatCompletionChunk]:
 
 
 def _is_empty(chunk: ChatCompletionChunk) -> bool:
-    choices = chunk.get("choices")
+    choices: list[dict[str, Any]] = chunk.get("choices") or []
     return bool(choices) and all(not c.get("delta") and c.get("finish_reason") is None for c in choices)
 
 
@@ -52,11 +52,11 @@ def legacy_chunk(chunk: ChatCompletionChunk) -> ChatCompletionChunk:
 def _legacy_choice(choice: dict[str, Any], key: str) -> dict[str, Any]:
     message = choice.get(key) or {}
     calls = message.get("tool_calls")
-    finish = choice.get("finish_reason")
+    finish: str | None = choice.get("finish_reason")
     if not calls and finish not in _FINISH:
         return choice
     converted = {k: v for k, v in message.items() if k != "tool_calls"}
     first = next((call for call in calls or () if call.get("index", 0) == 0), None)
     if first is not None and first.get("function"):
         converted["function_call"] = dict(first["function"])
-    return {**choice, key: converted, "finish_reason": _FINISH.get(finish, finish)}
+    return {**choice, key: converted, "finish_reason": _FINISH.get(finish, finish) if finish else finish}

@@ -75,8 +75,8 @@ AUDIO_FORMATS: dict[str, str] = {
     "pcm16": "audio/pcm",
     "webm": "audio/webm",
 }
-_REMOTE_PREFIXES = ("http://", "https://")
-_URL_PREFIXES = ("data:", "gs://", *_REMOTE_PREFIXES)
+REMOTE_PREFIXES = ("http://", "https://")
+_URL_PREFIXES = ("data:", "gs://", *REMOTE_PREFIXES)
 _FILE_URL_KEYS = ("file_data", "file_id")
 # Markdown images with a data URL, as the response side emits generated images.
 _MARKDOWN_IMAGE = re.compile(r"!\[[^\]\n]*\]\((data:image/[A-Za-z0-9.+-]+;base64,[A-Za-z0-9+/=_-]+)\)")
@@ -184,7 +184,7 @@ def file_url_of(part: Mapping[str, Any]) -> str | None:
         return None
     for key in _FILE_URL_KEYS:
         value = file.get(key)
-        if isinstance(value, str) and value.startswith(_REMOTE_PREFIXES):
+        if isinstance(value, str) and value.startswith(REMOTE_PREFIXES):
             return value
     return None
 

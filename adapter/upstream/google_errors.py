@@ -29,9 +29,7 @@ def error_from_response(status: int, content: bytes, headers: Any) -> UpstreamEr
     if isinstance(parsed, list) and parsed:
         parsed = parsed[0]
     if isinstance(parsed, dict) and isinstance(parsed.get("error"), dict):
-        error = parsed["error"]
-        error.setdefault("code", status)
-        return error_from_google(error, retry_after, status=status)
+        return error_from_google(parsed["error"], retry_after, status=status)
     return UpstreamError(f"Vertex AI answered HTTP {status}.", upstream_status=status, retry_after=retry_after)
 
 

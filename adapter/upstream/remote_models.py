@@ -61,7 +61,7 @@ class RemoteModelList:
             return self._lists
 
     def refresh_now(self) -> None:
-        """Fetch synchronously (used at start-up and by tests)."""
+        """Fetch now, in the calling thread (tests; start-up uses :meth:`current`)."""
         with self._lock:
             self._refreshing = True
         self._refresh()
