@@ -13,6 +13,7 @@ type must be one Gemini takes. Failures are 400s naming the URL's place in the r
 from __future__ import annotations
 
 import base64
+import http.cookiejar
 import ipaddress
 import mimetypes
 import socket
@@ -113,7 +114,10 @@ class PublicOnlyAdapter(HTTPAdapter):
 
 
 def _default_session(allow_private: bool) -> requests.Session:
+    """The session every client's media fetches share: no cookie is ever kept, so that what one
+    client's URL set is never sent with another client's fetch."""
     session = requests.Session()
+    session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
     if not allow_private:
         adapter = PublicOnlyAdapter(max_retries=0)
         session.mount("http://", adapter)

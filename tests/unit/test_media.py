@@ -62,10 +62,12 @@ class Files:
 
     def __init__(self) -> None:
         self.hits: list[str] = []
+        self.cookies: list[str] = []
 
         @Request.application
         def app(request: Request) -> Response:
             self.hits.append(request.path)
+            self.cookies.append(request.headers.get("Cookie", ""))
             return self.route(request)
 
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -76,6 +78,8 @@ class Files:
         path = request.path
         if path == "/cat.png":
             return Response(PNG, content_type="image/png")
+        if path == "/cookie.png":
+            return Response(PNG, content_type="image/png", headers={"Set-Cookie": "session=client-a; Path=/"})
         if path.startswith("/hop/"):
             left = int(path.rsplit("/", 1)[1])
             return Response(status=302, headers={"Location": "/cat.png" if left == 0 else f"/hop/{left - 1}"})
@@ -241,3 +245,13 @@ def test_caps_on_redirects_size_time_and_type(files: Files, path: str, fragment:
 def test_a_malformed_url_is_a_400_naming_the_part(url: str, allow_private: bool) -> None:
     message = refusal(fetcher(allow_private=allow_private, resolver=pretend_public, session=no_network()), url)
     assert "is not a valid URL" in message
+
+
+@pytest.mark.parametrize("allow_private", [False, True], ids=["checked", "private allowed"])
+def test_a_cookie_one_url_set_is_not_sent_with_later_fetches(files: Files, allow_private: bool) -> None:
+    """One fetcher serves every client: a cookie must not travel from one client's fetch to another's."""
+    fetch = fetcher(allow_private=allow_private, resolver=pretend_public)
+    fetch._session.mount("http://", LoopbackOnly())  # reach the local server past the connect-time check
+    fetch.fetch(files.url + "/cookie.png")
+    fetch.fetch(files.url + "/cat.png")
+    assert files.cookies[-1] == ""
