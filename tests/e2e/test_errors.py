@@ -17,7 +17,7 @@ CHAT = {"model": "gemini-2.5-flash", "messages": HELLO}
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": "Bearer wrong-key"}, {"Authorization": "Basic " + API_KEY}, {"Authorization": "Bearer"}],
+    [{}, {"Authorization": "Bearer wrong-key"}, {"Authorization": "Basic " + API_KEY}, {"Authorization": "Bearer"}, {"x-api-key": "wrong-key"}],
 )
 @pytest.mark.parametrize("method,path", [("POST", "/v1/chat/completions"), ("GET", "/v1/models"), ("GET", "/v1/models/gemini-2.5-flash")])
 def test_every_v1_route_needs_the_api_key(gateway: LiveGateway, emulator: VertexEmulator, headers: dict[str, str], method: str, path: str) -> None:
@@ -27,6 +27,11 @@ def test_every_v1_route_needs_the_api_key(gateway: LiveGateway, emulator: Vertex
     assert_error(body)
     assert body["error"]["type"] == "authentication_error"
     assert emulator.calls == []
+
+
+@pytest.mark.parametrize("headers", [{"Authorization": f"Bearer {API_KEY}"}, {"x-api-key": API_KEY}], ids=["bearer", "x-api-key"])
+def test_the_key_is_taken_as_a_bearer_token_or_an_x_api_key_header(gateway: LiveGateway, headers: dict[str, str]) -> None:
+    assert requests.get(gateway.url + "/v1/models", headers=headers, timeout=10).status_code == 200
 
 
 def test_sdk_sees_authentication_error(gateway: LiveGateway) -> None:

@@ -181,3 +181,13 @@ def test_direct_mode_reports_what_it_dropped(direct_gateway: LiveGateway, emulat
         assert response.json()["rewrites"] == expected
     elif mode == "whole":
         assert_chat_completion(response.json())
+
+
+def test_direct_mode_streams_even_with_fake_streaming(gateway_factory: GatewayFactory, emulator: VertexEmulator) -> None:
+    """FAKE_STREAMING applies to Gemini calls; Vertex's OpenAI-compatible endpoint always streams."""
+    live = gateway_factory(FAKE_STREAMING="true")
+    emulator.enqueue(Reply.stream(chunks(["Forty", "-two"])), method=DIRECT)
+    got = [chunk.model_dump(exclude_unset=True) for chunk in live.client.chat.completions.create(model="gemini-2.5-flash-openai", messages=HELLO, stream=True)]
+    check_stream(got, include_usage=False)
+    assert accumulate(got)["choices"][0]["message"]["content"] == "Forty-two"
+    assert emulator.last_call(DIRECT).body["stream"] is True
