@@ -16,7 +16,7 @@ from ..translate.response import to_chat_completion
 from ..translate.shapes import GeminiRequest
 from ..validation import validate_json
 from .answers import UNREADABLE, unreadable_answer
-from .chat_call import ChatCall, completion_response, dry_run_plan, explain_headers, generate_caller, prepare_call, run, translate
+from .chat_call import ChatCall, completion_response, dry_run_plan, explain_headers, generate_caller, prepare_call, run_whole, translate
 from .chat_direct import direct_chat
 from .chat_stream import stream_chat
 from .dry_run import dry_run_requested, dry_run_response
@@ -43,7 +43,7 @@ def complete_chat(gateway: Gateway, call: ChatCall, gemini_body: GeminiRequest) 
     retries_left = 1 if gateway.settings.malformed_function_call_retry else 0
     send = generate_caller(gateway, call, gemini_body)
     while True:
-        outcome = run(gateway, call, send)
+        outcome = run_whole(gateway, call, send)
         try:
             completion = to_chat_completion(outcome.value, completion_id=call.completion_id, created=call.created, model=call.model)
         except ModelFunctionCallError:

@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from flask import Response
+from flask import Response, request
 
 from ..gateway import Gateway
 from ..routing.capabilities import ModelCapabilities
@@ -23,6 +23,7 @@ from ..translate.legacy_functions import legacy_completion
 from ..translate.shapes import ChatCompletion, GeminiRequest
 from ..upstream.credentials import Credential, CredentialKind
 from ..upstream.dispatch import Outcome
+from .disconnect import HANGUPS, ClientWatch, cancellable
 from .dry_run import DryRun, PlannedRequest
 from .http import json_response
 from .request_log import RequestRecord, current_record
@@ -112,6 +113,13 @@ def run(gateway: Gateway, call: ChatCall, send: Callable[[Credential], Any]) -> 
         return gateway.dispatcher.run(call.kinds, send, attempts=call.record.attempts)
     finally:
         call.record.note_attempts()
+
+
+def run_whole(gateway: Gateway, call: ChatCall, send: Callable[[Credential], Any]) -> Outcome[Any]:
+    """:func:`run` for a whole answer: a client that hangs up while Vertex thinks gets its
+    upstream request cut within a second, and no further attempt starts (499 in the log)."""
+    with HANGUPS.watching(ClientWatch.from_environ(request.environ)) as tracker:
+        return run(gateway, call, cancellable(lambda: tracker.aborted, send))
 
 
 def explain_headers(call: ChatCall, outcome: Outcome[Any] | None) -> dict[str, str]:

@@ -15,7 +15,7 @@ from ..gateway import Gateway
 from ..translate.direct import DirectChunkTranslator, direct_response
 from ..upstream.credentials import Credential
 from .answers import UNREADABLE, unreadable_answer
-from .chat_call import ChatCall, completion_response, run, translate_direct
+from .chat_call import ChatCall, completion_response, run_whole, translate_direct
 from .chat_stream import relay_response, stream_opener
 from .http import SSE_KEEPALIVE
 
@@ -37,7 +37,7 @@ def direct_chat(gateway: Gateway, call: ChatCall) -> Response:
     def send(cred: Credential) -> Any:
         return gateway.client.post_json(cred, gateway.client.openai_url(cred), body)
 
-    outcome = run(gateway, call, send)
+    outcome = run_whole(gateway, call, send)
     try:
         completion = direct_response(outcome.value, model=call.model)
     except UNREADABLE:

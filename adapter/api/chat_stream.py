@@ -9,7 +9,7 @@ sends empty chunks every ``FAKE_STREAMING_INTERVAL`` instead, as the older tool 
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable
 
 from flask import Response, request
 
@@ -22,12 +22,10 @@ from ..translate.shapes import GeminiRequest
 from ..upstream.credentials import Credential
 from ..upstream.stream import UpstreamStream
 from .chat_call import ChatCall, explain_headers, generate_caller, run
-from .disconnect import ClientGone, ClientWatch
+from .disconnect import ClientWatch, cancellable
 from .http import SSE_HEADERS, SSE_KEEPALIVE, sse_frame
 from .pump import NoMoreEvents, Opened, UpstreamPump
 from .relay import SSERelay, StreamTranslator, first_chunks_of
-
-T = TypeVar("T")
 
 
 def stream_chat(gateway: Gateway, call: ChatCall, gemini_body: GeminiRequest) -> Response:
@@ -106,7 +104,7 @@ def stream_opener(gateway: Gateway, call: ChatCall, url: Callable[[Credential], 
                 stream.close()
                 raise
 
-        return run(gateway, call, _cancellable(pump, open_and_peek))
+        return run(gateway, call, cancellable(lambda: pump.cancelled, open_and_peek))
 
     return opener
 
@@ -120,28 +118,11 @@ def _first_events(stream: UpstreamStream) -> list[Any]:
             return events
 
 
-def _cancellable(pump: UpstreamPump, attempt: Callable[[Credential], T]) -> Callable[[Credential], T]:
-    """``attempt``, except that once the pump is cancelled (the client left) no attempt starts,
-    and the failure of the one that was cut is no upstream failure to fail over from."""
-
-    def guarded(cred: Credential) -> T:
-        if pump.cancelled:
-            raise ClientGone()
-        try:
-            return attempt(cred)
-        except UpstreamError:
-            if pump.cancelled:
-                raise ClientGone() from None
-            raise
-
-    return guarded
-
-
 def _fake_opener(gateway: Gateway, call: ChatCall, gemini_body: GeminiRequest) -> Callable[[UpstreamPump], Any]:
     send = generate_caller(gateway, call, gemini_body)
 
     def opener(pump: UpstreamPump) -> Any:
-        outcome = run(gateway, call, _cancellable(pump, send))
+        outcome = run(gateway, call, cancellable(lambda: pump.cancelled, send))
         outcome.value = Opened([outcome.value], NoMoreEvents())
         return outcome
 

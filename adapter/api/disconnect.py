@@ -1,4 +1,4 @@
-"""Noticing that a streaming client hung up while nothing is being written to it.
+"""Noticing that a client hung up while nothing is being written to it.
 
 A WSGI app learns that its client went away only when a write fails: with a silent upstream
 (long thinking, a retry backing off) that is the next keep-alive, up to
@@ -8,17 +8,29 @@ A WSGI app learns that its client went away only when a write fails: with a sile
 received the client's FIN. The poll never blocks (:func:`~adapter.upstream.inflight.poll_now`)
 and costs one system call per check. Anything unexpected (a TLS socket, which refuses
 ``MSG_PEEK``; no socket in the environ) turns the watch off rather than guessing.
+
+A streaming response checks its own client between reads (:mod:`.relay`). A request waiting for
+a whole answer writes nothing until Vertex answers, which can take minutes: the
+:data:`HANGUPS` watcher checks the clients of all such requests and cuts the upstream request of
+one that left (:func:`cancellable` then stops its failover).
 """
 
 from __future__ import annotations
 
+import os
 import select
 import socket
-from typing import Any, Mapping
+import threading
+import time
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Mapping, TypeVar
 
-from ..errors import AdapterError
-from ..upstream.inflight import poll_now
+from ..errors import AdapterError, UpstreamError
+from ..upstream.inflight import RequestTracker, poll_now
 
+T = TypeVar("T")
+
+DISCONNECT_CHECK_INTERVAL = 1.0
 SOCKET_KEYS = ("gunicorn.socket", "werkzeug.socket")
 _READABLE = select.POLLIN | select.POLLPRI
 _BROKEN = select.POLLERR | select.POLLNVAL
@@ -48,6 +60,10 @@ class ClientWatch:
         sock = next((environ[key] for key in SOCKET_KEYS if key in environ), None)
         return cls(sock if hasattr(sock, "fileno") and hasattr(sock, "recv") else None)
 
+    @property
+    def watchable(self) -> bool:
+        return self._sock is not None
+
     def gone(self) -> bool:
         sock = self._sock
         if sock is None:
@@ -67,3 +83,71 @@ class ClientWatch:
         except (OSError, ValueError, TypeError):
             self._sock = None
             return False
+
+
+class HangupWatcher:
+    """Cuts the upstream request of a client that hung up while waiting for a whole answer.
+
+    One thread per worker process (a greenlet under gevent, started by the first request)
+    checks the clients of the registered requests every ``interval`` seconds and aborts the
+    :class:`RequestTracker` of those that left. Registering is a dictionary insert: no thread,
+    lock or wake-up per request.
+    """
+
+    def __init__(self, interval: float = DISCONNECT_CHECK_INTERVAL) -> None:
+        self._interval = interval
+        self._waiting: dict[RequestTracker, ClientWatch] = {}
+        self._start_lock = threading.Lock()
+        self._pid = 0
+
+    @contextmanager
+    def watching(self, watch: ClientWatch) -> Iterator[RequestTracker]:
+        """A tracker installed in the current context for the block's upstream requests,
+        aborted if the client hangs up meanwhile."""
+        tracker = RequestTracker()
+        token = tracker.install()
+        if watch.watchable:
+            self._waiting[tracker] = watch
+            if self._pid != os.getpid():
+                self._start_in_this_process()
+        try:
+            yield tracker
+        finally:
+            RequestTracker.uninstall(token)
+            self._waiting.pop(tracker, None)
+
+    def _start_in_this_process(self) -> None:
+        """Start the thread on first use, and again in a forked worker (threads do not survive
+        a fork)."""
+        with self._start_lock:
+            pid = os.getpid()
+            if self._pid != pid:
+                self._pid = pid
+                threading.Thread(target=self._run, name="hangup-watcher", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(self._interval)
+            for tracker, watch in list(self._waiting.items()):
+                if not tracker.aborted and watch.gone():
+                    tracker.abort()
+
+
+HANGUPS = HangupWatcher()
+
+
+def cancellable(cancelled: Callable[[], bool], attempt: Callable[[Any], T]) -> Callable[[Any], T]:
+    """``attempt``, except that once ``cancelled()`` (the client left) no attempt starts, and
+    the failure of the one that was cut is no upstream failure to fail over from."""
+
+    def guarded(cred: Any) -> T:
+        if cancelled():
+            raise ClientGone()
+        try:
+            return attempt(cred)
+        except UpstreamError:
+            if cancelled():
+                raise ClientGone() from None
+            raise
+
+    return guarded

@@ -18,7 +18,7 @@ from typing import Any, Generator, Iterator, Protocol
 from ..errors import AdapterError
 from ..translate.candidates import usage_from
 from .answers import UNREADABLE, unreadable_answer
-from .disconnect import ClientGone, ClientWatch
+from .disconnect import DISCONNECT_CHECK_INTERVAL, ClientGone, ClientWatch
 from .error_handlers import internal_error
 from .http import SSE_DONE, sse_frame
 from .pump import EventSource, Opened, UpstreamPump
@@ -26,7 +26,6 @@ from .request_log import RequestRecord
 
 logger = logging.getLogger(__name__)
 
-DISCONNECT_CHECK_INTERVAL = 1.0
 CLIENT_CLOSED = ClientGone.status
 
 

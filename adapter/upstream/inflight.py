@@ -6,8 +6,9 @@ should not keep that request (and its quota) alive. The connections of the upstr
 (:func:`mount_tracked_pool`) register their socket with the :class:`RequestTracker` of the
 current context while they wait for the answer, and only then: :meth:`RequestTracker.abort`
 shuts that socket down, the blocked read returns at once, and the request fails without
-touching a connection that went back to the pool. Without a tracker in the context (every
-non-streaming call) nothing changes.
+touching a connection that went back to the pool. A non-streaming request installs one in its
+own context while it waits (:class:`~adapter.api.disconnect.HangupWatcher`). Without a tracker
+in the context nothing changes.
 
 The same connections check whether a pooled socket is still usable with one non-blocking
 ``poll`` system call (:func:`poll_now`) instead of urllib3's ``wait_for_read``, which under
@@ -19,7 +20,7 @@ from __future__ import annotations
 import select
 import socket
 import threading
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import Any, Callable
 
 import requests
@@ -62,9 +63,14 @@ class RequestTracker:
         self._sock: Any = None
         self.aborted = False
 
-    def install(self) -> None:
-        """Make this tracker the current one (in the calling thread's context)."""
-        _current.set(self)
+    def install(self) -> "Token[RequestTracker | None]":
+        """Make this tracker the current one (in the calling thread's context); the token
+        restores the previous one (:meth:`uninstall`)."""
+        return _current.set(self)
+
+    @staticmethod
+    def uninstall(token: "Token[RequestTracker | None]") -> None:
+        _current.reset(token)
 
     def attach(self, sock: Any) -> None:
         with self._lock:

@@ -124,12 +124,16 @@ def test_sigterm_lets_a_running_stream_finish_and_refuses_new_connections(served
 
 
 
-@pytest.mark.parametrize("phase", ["before the first byte", "after the first chunk"])
-def test_a_client_hanging_up_on_a_silent_stream_closes_the_upstream_under_gevent(served: Served, emulator: VertexEmulator, phase: str) -> None:
-    events = payloads.to_stream_events(payloads.text_response("a b c d", "gemini-2.5-flash"))
-    reply = Reply.stream(events).delay(20) if phase == "before the first byte" else Reply.stream(events).between(20)
-    emulator.enqueue(reply)
-    body = b'{"model": "gemini-2.5-flash", "messages": [{"role": "user", "content": "Hi"}], "stream": true}'
+@pytest.mark.parametrize("phase", ["before the first byte", "after the first chunk", "waiting for a whole answer"])
+def test_a_client_hanging_up_on_a_silent_upstream_closes_it_under_gevent(served: Served, emulator: VertexEmulator, phase: str) -> None:
+    answer = payloads.text_response("a b c d", "gemini-2.5-flash")
+    events = payloads.to_stream_events(answer)
+    streams = phase != "waiting for a whole answer"
+    if not streams:
+        emulator.enqueue(Reply.unary(answer).delay(20))
+    else:
+        emulator.enqueue(Reply.stream(events).delay(20) if phase == "before the first byte" else Reply.stream(events).between(20))
+    body = b'{"model": "gemini-2.5-flash", "messages": [{"role": "user", "content": "Hi"}], "stream": %s}' % (b"true" if streams else b"false")
     sock = socket.create_connection(("127.0.0.1", int(served.url.rsplit(":", 1)[1])))
     sock.sendall(
         b"POST /v1/chat/completions HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\n"

@@ -144,10 +144,10 @@ def test_the_connect_timeout_bounds_an_unanswering_upstream(gateway_factory: Gat
     assert response.headers["X-Gateway-Attempts"] == "2"
 
 
-def _raw_stream_request(live: LiveGateway) -> socket.socket:
+def _raw_request(live: LiveGateway, stream: bool = True) -> socket.socket:
     host, port = live.url.removeprefix("http://").split(":")
     sock = socket.create_connection((host, int(port)))
-    body = json.dumps(STREAM).encode()
+    body = json.dumps({**STREAM, "stream": stream}).encode()
     head = (
         f"POST /v1/chat/completions HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {API_KEY}\r\n"
         f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
@@ -156,14 +156,17 @@ def _raw_stream_request(live: LiveGateway) -> socket.socket:
     return sock
 
 
-@pytest.mark.parametrize("phase", ["before the first byte", "after the first chunk"])
+@pytest.mark.parametrize("phase", ["before the first byte", "after the first chunk", "waiting for a whole answer"])
 def test_a_client_hanging_up_during_upstream_silence_closes_the_upstream_promptly(
     gateway_factory: GatewayFactory, emulator: VertexEmulator, caplog: pytest.LogCaptureFixture, phase: str
 ) -> None:
     live = gateway_factory(service_accounts=False)  # keep-alives every 10 s: no write reveals the hang-up
-    reply = Reply.stream(_events()).delay(20) if phase == "before the first byte" else Reply.stream(_events()).between(20)
+    if phase == "waiting for a whole answer":
+        reply = Reply.unary(payloads.text_response(WORDS)).delay(20)
+    else:
+        reply = Reply.stream(_events()).delay(20) if phase == "before the first byte" else Reply.stream(_events()).between(20)
     emulator.enqueue(reply)
-    sock = _raw_stream_request(live)
+    sock = _raw_request(live, stream=phase != "waiting for a whole answer")
     assert emulator.wait_until(lambda: bool(emulator.calls), 2)
     if phase == "after the first chunk":
         assert b"data: " in sock.recv(65536)
@@ -173,3 +176,4 @@ def test_a_client_hanging_up_during_upstream_silence_closes_the_upstream_promptl
     assert time.monotonic() - hung_up < 2.0
     assert live.gateway is not None
     assert emulator.wait_until(lambda: any("status=499" in r.getMessage() for r in caplog.records), 2)
+    assert len(emulator.calls) == 1, "no failover attempt after the client left"
