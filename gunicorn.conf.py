@@ -43,6 +43,13 @@ def on_starting(server):
             os.remove(stale)
 
 
+def post_fork(server, worker):
+    # One plain send before gevent's sendall: cheaper stream chunks (adapter/gevent_sendall.py).
+    from adapter.gevent_sendall import install
+
+    install()
+
+
 def child_exit(server, worker):
     if METRICS_ENABLED:
         from prometheus_client import multiprocess
