@@ -70,14 +70,9 @@ def check_variant(route: ModelRoute, caps: ModelCapabilities, table: CapabilityT
             param="model",
             code="model_variant_not_supported",
         )
-    requested = {
-        SEARCH_SUFFIX: route.search,
-        NOTHINKING_SUFFIX: route.thinking == "off",
-        MAX_SUFFIX: route.thinking == "max",
-        DIRECT_SUFFIX: route.direct,
-    }
+    requested = route.suffixes
     for suffix, feature, check in _VARIANT_CHECKS:
-        if requested[suffix] and not check(caps):
+        if suffix in requested and not check(caps):
             able = [m.name for m in table.listed_models() if check(m)]
             raise InvalidRequest(
                 f"The variant {suffix} needs {feature}, which {route.base} does not support. "
@@ -116,19 +111,10 @@ def is_served(model_id: str, ids: Collection[str]) -> bool:
     except ModelNameError:
         return False
     prefix = _PREFIX_FORMS[route.credential]
-    suffixes = [suffix for suffix in _split_suffix(route) if suffix] or [""]
-    return all(f"{prefix}{route.base}{suffix}" in ids for suffix in suffixes)
+    return all(f"{prefix}{route.base}{suffix}" in ids for suffix in route.suffixes or ("",))
 
 
 _PREFIX_FORMS: dict[str, str] = {"auto": "", "express": f"{EXPRESS_PREFIX} ", "service_account": PAY_PREFIX}
-
-
-def _split_suffix(route: ModelRoute) -> list[str]:
-    return [
-        SEARCH_SUFFIX if route.search else "",
-        NOTHINKING_SUFFIX if route.thinking == "off" else MAX_SUFFIX if route.thinking == "max" else "",
-        DIRECT_SUFFIX if route.direct else "",
-    ]
 
 
 def model_object(model_id: str) -> dict[str, object]:

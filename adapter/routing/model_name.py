@@ -42,18 +42,20 @@ class ModelRoute:
     direct: bool = False
 
     @property
+    def suffixes(self) -> tuple[str, ...]:
+        """The variant suffixes asked for, in canonical order (:data:`SUFFIXES`)."""
+        asked = {
+            SEARCH_SUFFIX: self.search,
+            NOTHINKING_SUFFIX: self.thinking == "off",
+            MAX_SUFFIX: self.thinking == "max",
+            DIRECT_SUFFIX: self.direct,
+        }
+        return tuple(suffix for suffix in SUFFIXES if asked[suffix])
+
+    @property
     def suffix(self) -> str:
-        """The variant suffixes in canonical order (for display and catalog ids)."""
-        parts = []
-        if self.search:
-            parts.append(SEARCH_SUFFIX)
-        if self.thinking == "off":
-            parts.append(NOTHINKING_SUFFIX)
-        elif self.thinking == "max":
-            parts.append(MAX_SUFFIX)
-        if self.direct:
-            parts.append(DIRECT_SUFFIX)
-        return "".join(parts)
+        """The variant suffixes in canonical order, joined (for display and catalog ids)."""
+        return "".join(self.suffixes)
 
 
 class ModelNameError(ValueError):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 
 from adapter.routing.model_name import ModelNameError, ModelRoute, parse_model_name
@@ -79,6 +77,7 @@ def test_invalid_names(name: str, fragment: str) -> None:
 
 def test_suffix_property_is_canonical() -> None:
     route = parse_model_name("[PAY]gemini-2.5-flash-openai-nothinking-search")
+    assert route.suffixes == ("-search", "-nothinking", "-openai")
     assert route.suffix == "-search-nothinking-openai"
     assert route == ModelRoute(
         requested="[PAY]gemini-2.5-flash-openai-nothinking-search",
