@@ -20,10 +20,10 @@ from .upstream.credentials import (
     CredentialKind,
     LoadReport,
     express_credentials,
-    mount_pool,
     service_account_credentials,
 )
 from .upstream.dispatch import Dispatcher
+from .upstream.inflight import mount_tracked_pool
 from .upstream.media import MediaFetcher
 from .upstream.pool import CredentialPool
 from .upstream.remote_models import RemoteModelList
@@ -65,7 +65,7 @@ class Gateway:
 
 def build_gateway(settings: Settings) -> Gateway:
     express_session = requests.Session()
-    mount_pool(express_session, settings.pool_connections)
+    mount_tracked_pool(express_session, settings.pool_connections)
     accounts, report = service_account_credentials(
         settings.google_credentials_json,
         settings.credentials_dir,

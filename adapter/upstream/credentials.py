@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, Iterator, Literal
 import requests
 
 from ..log import private_key_secrets, register_secrets
-from .inflight import mount_tracked_pool
 
 if TYPE_CHECKING:
     from .google_token import GoogleToken
@@ -111,12 +110,6 @@ def _service_account_session(info: Any, where: str, pool_size: int, isolated: bo
     except (ValueError, TypeError, KeyError):
         raise ValueError(f"{where} holds an unreadable private key") from None
     return session, token, info.get("project_id")
-
-
-def mount_pool(session: requests.Session, pool_size: int) -> None:
-    """Size the session's connection pool to the worker's concurrency (no discarded sockets);
-    a streaming request waiting for its answer can be aborted (:mod:`.inflight`)."""
-    mount_tracked_pool(session, pool_size)
 
 
 def _service_account_sources(json_text: str | None, directory: Path) -> Iterator[tuple[str, Any]]:

@@ -19,7 +19,8 @@ import orjson
 import requests
 import urllib3
 
-from adapter.upstream.credentials import express_credentials, mount_pool
+from adapter.upstream.credentials import express_credentials
+from adapter.upstream.inflight import mount_tracked_pool
 from adapter.upstream.vertex import VertexClient
 
 from . import processes
@@ -55,7 +56,7 @@ def clients(port: int) -> dict[str, Callable[[], bytes]]:
         return connection.getresponse().read()
 
     gateway_session = requests.Session()
-    mount_pool(gateway_session, 4)
+    mount_tracked_pool(gateway_session, 4)
     cred = express_credentials((processes.EXPRESS_KEY,), gateway_session)[0]
     client = VertexClient(base_url=f"http://127.0.0.1:{port}", location="global", connect_timeout=10, read_timeout=300)
     gateway_url = client.model_url(cred, MODEL, "generateContent")

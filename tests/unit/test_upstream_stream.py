@@ -12,7 +12,8 @@ import pytest
 import requests
 
 from adapter.errors import UpstreamError
-from adapter.upstream.credentials import Credential, express_credentials, mount_pool
+from adapter.upstream.credentials import Credential, express_credentials
+from adapter.upstream.inflight import mount_tracked_pool
 from adapter.upstream.stream import UpstreamStream
 from adapter.upstream.vertex import VertexClient
 from tests.conftest import Credentials
@@ -25,7 +26,7 @@ WORDS = "one two three four"
 
 def _open(emulator: VertexEmulator, credentials: Credentials, reply: Reply, read_timeout: float = 5) -> UpstreamStream:
     session = requests.Session()
-    mount_pool(session, 4)
+    mount_tracked_pool(session, 4)
     cred: Credential = express_credentials(credentials.express_keys[:1], session)[0]
     client = VertexClient(base_url=emulator.url, location="global", connect_timeout=2, read_timeout=read_timeout)
     emulator.enqueue(reply)
@@ -156,7 +157,7 @@ def framed_upstream(request: pytest.FixtureRequest) -> Iterator[str]:
 
 def test_every_body_framing_reads_with_timeouts(credentials: Credentials, framed_upstream: str) -> None:
     session = requests.Session()
-    mount_pool(session, 4)
+    mount_tracked_pool(session, 4)
     cred = express_credentials(credentials.express_keys[:1], session)[0]
     client = VertexClient(base_url=framed_upstream, location="global", connect_timeout=2, read_timeout=5)
     stream = client.open_stream(cred, client.model_url(cred, MODEL, "streamGenerateContent") + "?alt=sse", BODY)

@@ -15,7 +15,8 @@ import pytest
 import requests
 
 from adapter.errors import UpstreamError
-from adapter.upstream.credentials import Credential, express_credentials, mount_pool, service_account_credentials
+from adapter.upstream.credentials import Credential, express_credentials, service_account_credentials
+from adapter.upstream.inflight import mount_tracked_pool
 from adapter.upstream.stream import UpstreamStream
 from adapter.upstream.vertex import SessionPools, VertexClient
 from tests.conftest import Credentials
@@ -31,7 +32,7 @@ def _client(base_url: str, pools: SessionPools | None = None) -> VertexClient:
 
 def _express(credentials: Credentials) -> Credential:
     session = requests.Session()
-    mount_pool(session, 8)
+    mount_tracked_pool(session, 8)
     return express_credentials(credentials.express_keys[:1], session)[0]
 
 
@@ -154,7 +155,7 @@ def test_the_ca_bundle_comes_from_the_environment(tmp_path: Path) -> None:
     bundle.write_text("")
     pools = SessionPools({"REQUESTS_CA_BUNDLE": str(bundle)})
     session = requests.Session()
-    mount_pool(session, 4)
+    mount_tracked_pool(session, 4)
     target = pools.target(session, "https://aiplatform.googleapis.com/v1/publishers/google/models/m:generateContent")
     assert target.pool.ca_certs == str(bundle) and target.pool.cert_reqs == "CERT_REQUIRED"
     assert target.path == "/v1/publishers/google/models/m:generateContent"
