@@ -24,13 +24,17 @@ BODY = {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}
 WORDS = "one two three four"
 
 
-def _open(emulator: VertexEmulator, credentials: Credentials, reply: Reply, read_timeout: float = 5) -> UpstreamStream:
+def _open_at(base_url: str, credentials: Credentials, read_timeout: float = 5) -> UpstreamStream:
     session = requests.Session()
     mount_tracked_pool(session, 4)
     cred: Credential = express_credentials(credentials.express_keys[:1], session)[0]
-    client = VertexClient(base_url=emulator.url, location="global", connect_timeout=2, read_timeout=read_timeout)
-    emulator.enqueue(reply)
+    client = VertexClient(base_url=base_url, location="global", connect_timeout=2, read_timeout=read_timeout)
     return client.open_stream(cred, client.model_url(cred, MODEL, "streamGenerateContent") + "?alt=sse", BODY)
+
+
+def _open(emulator: VertexEmulator, credentials: Credentials, reply: Reply, read_timeout: float = 5) -> UpstreamStream:
+    emulator.enqueue(reply)
+    return _open_at(emulator.url, credentials, read_timeout)
 
 
 def _events() -> list[dict[str, Any]]:
@@ -43,6 +47,15 @@ def _first(stream: UpstreamStream) -> list[Any]:
     return events
 
 
+def _read_polling(stream: UpstreamStream, wait: float) -> tuple[list[Any], int]:
+    """Every event of the stream, read with ``wait`` s per read, and how many reads came back empty."""
+    events, empty_reads = _first(stream), 0
+    while (batch := stream.read(wait)) is not None:
+        events.extend(batch)
+        empty_reads += not batch
+    return events, empty_reads
+
+
 def _text(events: list[Any]) -> str:
     return "".join(p.get("text", "") for e in events for p in e["candidates"][0]["content"]["parts"])
 
@@ -50,10 +63,7 @@ def _text(events: list[Any]) -> str:
 def test_reads_come_back_empty_while_the_upstream_is_silent(emulator: VertexEmulator, credentials: Credentials) -> None:
     stream = _open(emulator, credentials, Reply.stream(_events()).between(0.25))
     try:
-        events, empty_reads = _first(stream), 0
-        while (batch := stream.read(0.05)) is not None:
-            events.extend(batch)
-            empty_reads += not batch
+        events, empty_reads = _read_polling(stream, 0.05)
     finally:
         stream.close()
     assert _text(events) == WORDS
@@ -156,16 +166,9 @@ def framed_upstream(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 def test_every_body_framing_reads_with_timeouts(credentials: Credentials, framed_upstream: str) -> None:
-    session = requests.Session()
-    mount_tracked_pool(session, 4)
-    cred = express_credentials(credentials.express_keys[:1], session)[0]
-    client = VertexClient(base_url=framed_upstream, location="global", connect_timeout=2, read_timeout=5)
-    stream = client.open_stream(cred, client.model_url(cred, MODEL, "streamGenerateContent") + "?alt=sse", BODY)
+    stream = _open_at(framed_upstream, credentials)
     try:
-        events, empty_reads = _first(stream), 0
-        while (batch := stream.read(0.05)) is not None:
-            events.extend(batch)
-            empty_reads += not batch
+        events, empty_reads = _read_polling(stream, 0.05)
     finally:
         stream.close()
     assert _text(events) == "one two" and empty_reads >= 3
