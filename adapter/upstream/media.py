@@ -79,18 +79,21 @@ def _check_peer(sock: socket.socket) -> None:
         raise PrivatePeerRefused()
 
 
-class _PublicHTTPConnection(HTTPConnection):
+class _PublicPeer:
+    """Mixin for urllib3 connections: refuse a socket connected to a non-public address."""
+
     def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
+        sock: socket.socket = super()._new_conn()  # type: ignore[misc]
         _check_peer(sock)
         return sock
 
 
-class _PublicHTTPSConnection(HTTPSConnection):
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        _check_peer(sock)
-        return sock
+class _PublicHTTPConnection(_PublicPeer, HTTPConnection):
+    pass
+
+
+class _PublicHTTPSConnection(_PublicPeer, HTTPSConnection):
+    pass
 
 
 class _PublicHTTPPool(HTTPConnectionPool):
