@@ -171,10 +171,13 @@ def _assistant_content(value: Any) -> Any:
     return None if value is None else _ASSISTANT_PARTS(value)
 
 
+_TEXT_MESSAGE = FastObject({"role": string, "content": _TEXT_CONTENT, "name": string}, ("role", "content"))
+"""A system, developer or user message of text (other user parts take the schema)."""
+
 MESSAGES: dict[str, FastLoader] = {
-    "system": FastObject({"role": string, "content": _TEXT_CONTENT, "name": string}, ("role", "content")),
-    "developer": FastObject({"role": string, "content": _TEXT_CONTENT, "name": string}, ("role", "content")),
-    "user": FastObject({"role": string, "content": _TEXT_CONTENT, "name": string}, ("role", "content")),
+    "system": _TEXT_MESSAGE,
+    "developer": _TEXT_MESSAGE,
+    "user": _TEXT_MESSAGE,
     "tool": FastObject(
         {"role": string, "content": _TEXT_CONTENT, "tool_call_id": string, "name": string},
         ("role", "content", "tool_call_id"),
