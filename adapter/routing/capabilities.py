@@ -118,20 +118,21 @@ def _resolve(table: CapabilityTable, model: str) -> ModelCapabilities:
     return _build(model, merged)
 
 
-_FLAGS = frozenset(ModelCapabilities.__dataclass_fields__) - {"name", "thinking", "max_candidates", "max_output_tokens"}
+_FIELDS = frozenset(ModelCapabilities.__dataclass_fields__) - {"name", "thinking"}
+"""The fields a capability entry sets as they are (``thinking`` is parsed, ``name`` given)."""
+_FLAGS = _FIELDS - {"max_candidates", "max_output_tokens"}
 
 
 def _build(model: str, values: Mapping[str, Any]) -> ModelCapabilities:
-    known = set(ModelCapabilities.__dataclass_fields__) - {"name", "thinking"}
-    unknown = set(values) - known - {"thinking", "match"}
+    unknown = set(values) - _FIELDS - {"thinking", "match"}
     if unknown:
         raise CapabilityFileError(f"unknown capability fields for {model}: {sorted(unknown)}")
-    for key in known & set(values):
+    for key in _FIELDS & set(values):
         _check_type(model, key, values[key])
     return ModelCapabilities(
         name=model,
         thinking=_thinking(model, values.get("thinking")),
-        **{key: values[key] for key in known if key in values},
+        **{key: values[key] for key in _FIELDS if key in values},
     )
 
 
