@@ -34,6 +34,11 @@ _CUSTOM_TOOL_CALL = unsupported_value(
 )
 
 
+def _is_remote(url: str) -> bool:
+    """True for ``http(s)://`` and ``gs://`` URLs, whatever the scheme's case."""
+    return url[:8].lower().startswith(REMOTE_PREFIXES)
+
+
 def is_supported_url(url: str) -> bool:
     """True for ``http(s)://``, ``gs://`` and ``data:<type>/<subtype>;base64,`` URLs."""
     if url[:5].lower() == "data:":
@@ -41,7 +46,7 @@ def is_supported_url(url: str) -> bool:
         header = url[5:comma] if comma > 0 else ""
         mime = header[: -len(";base64")] if header.lower().endswith(";base64") else ""
         return "/" in mime
-    return url[:8].lower().startswith(REMOTE_PREFIXES)
+    return _is_remote(url)
 
 
 def _role(name: str) -> Choice:
@@ -108,7 +113,7 @@ class FileSchema(StrictSchema):
         if "file_data" not in data and "file_id" not in data:
             raise ValidationError({"file_data": [MISSING]})
         file_id = data.get("file_id")
-        if file_id is not None and not file_id[:8].lower().startswith(REMOTE_PREFIXES):
+        if file_id is not None and not _is_remote(file_id):
             raise ValidationError({"file_id": [unsupported_value(
                 "uploaded files are not available on this gateway; send 'file_data' "
                 "(a base64 data: URL), or a gs:// or http(s) URL as 'file_id'"
