@@ -8,13 +8,15 @@ second thread and a queue per stream. Silence longer than the read timeout is an
 is for urllib3's reads. Once the body is complete the connection goes back to its pool.
 
 The first read goes through http.client's buffered file, which may hold the start of the body
-(read with the headers); ``read1`` with more room than the buffer holds returns all of it, so
-the buffer is empty afterwards and later reads go straight to the socket, with the wait as its
-timeout (under gevent one ``recv``, with no watcher or wrapper objects made per read).
+(read with the headers); ``read1`` with more room than the buffer holds (http.client's file
+buffers ``io.DEFAULT_BUFFER_SIZE`` bytes) returns all of it, so the buffer is empty afterwards
+and later reads go straight to the socket, with the wait as its timeout (under gevent one
+``recv``, with no watcher or wrapper objects made per read).
 """
 
 from __future__ import annotations
 
+import io
 import select
 import socket
 import time
@@ -29,6 +31,7 @@ from .google_errors import error_from_google, timeout_error
 from .sse import SSEDecoder
 
 READ_SIZE = 65536
+_FIRST_READ_SIZE = max(READ_SIZE, io.DEFAULT_BUFFER_SIZE)  # room for all the file may have buffered
 DONE_PAYLOAD = b"[DONE]"  # the end marker of OpenAI-framed streams (direct mode)
 _READABLE = select.POLLIN | select.POLLPRI
 
@@ -76,7 +79,7 @@ class UpstreamStream:
             if self._started:
                 data = self._receive(self._read_timeout if wait is None else wait)
             else:
-                data = self._http.fp.read1(READ_SIZE)
+                data = self._http.fp.read1(_FIRST_READ_SIZE)
         except TimeoutError:
             raise timeout_error(None) from None
         except (OSError, ValueError, AttributeError):  # reset, or the file closed by an abort
