@@ -73,9 +73,12 @@ def test_retry_budget_defaults_to_pool_size_capped_at_three() -> None:
 
 
 def test_max_retries_zero_means_one_attempt() -> None:
-    d, _ = dispatcher(express=3, accounts=0, max_retries=0)
-    with pytest.raises(UpstreamError):
-        d.run(("express",), scripted([429, 200]))
+    d, sleeps = dispatcher(express=3, accounts=0, max_retries=0)
+    attempts: list = []
+    with pytest.raises(UpstreamError) as caught:
+        d.run(("express",), scripted([429, 200]), attempts=attempts)
+    assert caught.value.upstream_status == 429
+    assert [(a.credential, a.status) for a in attempts] == [("express#0", 429)] and sleeps == []
 
 
 def test_express_and_service_accounts_back_each_other_up() -> None:
