@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Sequence, TypeVar
 
 from flask import Blueprint, Response
@@ -45,7 +45,6 @@ class EmbeddingCall:
     kinds: tuple[CredentialKind, ...]
     batches: EmbeddingBatches
     record: RequestRecord
-    attempts: list[Attempt] = field(default_factory=list)
 
 
 @bp.post("/embeddings")
@@ -103,11 +102,11 @@ def _predict_url(gateway: Gateway, model: str) -> Callable[[Credential], str]:
 
 def _send_batch(gateway: Gateway, call: EmbeddingCall, body: dict[str, Any]) -> Outcome[Any]:
     url = _predict_url(gateway, call.route.base)
-    attempts: list[Attempt] = []
+    attempts: list[Attempt] = []  # the dispatcher counts a run's budget on its list: one per batch
     try:
         return gateway.dispatcher.run(call.kinds, lambda cred: gateway.client.post_json(cred, url(cred), body), attempts=attempts)
     finally:
-        call.attempts.extend(attempts)
+        call.record.attempts.extend(attempts)
 
 
 def _run_batches(gateway: Gateway, call: EmbeddingCall) -> list[Outcome[Any]]:
@@ -115,7 +114,6 @@ def _run_batches(gateway: Gateway, call: EmbeddingCall) -> list[Outcome[Any]]:
     try:
         return in_parallel(tasks, PARALLEL_BATCHES)
     finally:
-        call.record.attempts = list(call.attempts)
         call.record.note_attempts()
 
 
@@ -159,7 +157,7 @@ def _headers(call: EmbeddingCall, outcomes: Sequence[Outcome[Any]]) -> dict[str,
     labels = list(dict.fromkeys(outcome.credential.label for outcome in outcomes))
     headers = {
         "X-Gateway-Upstream-Model": call.route.base,
-        "X-Gateway-Attempts": str(len(call.attempts)),
+        "X-Gateway-Attempts": str(len(call.record.attempts)),
         "X-Gateway-Batches": str(len(call.batches.bodies)),
     }
     if labels:
