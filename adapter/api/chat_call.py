@@ -99,11 +99,23 @@ def translate_direct(gateway: Gateway, call: ChatCall) -> dict[str, Any]:
     return body
 
 
+def gemini_url(gateway: Gateway, call: ChatCall, *, stream: bool) -> Callable[[Credential], str]:
+    """The URL of the call's Gemini method for a credential: ``streamGenerateContent`` as SSE
+    when ``stream``, else ``generateContent``."""
+    method, query = ("streamGenerateContent", "?alt=sse") if stream else ("generateContent", "")
+
+    def url(cred: Credential) -> str:
+        return gateway.client.model_url(cred, call.route.base, method) + query
+
+    return url
+
+
 def generate_caller(gateway: Gateway, call: ChatCall, body: GeminiRequest) -> Callable[[Credential], Any]:
     """A function that sends the translated request to ``generateContent`` with a credential."""
+    url = gemini_url(gateway, call, stream=False)
 
     def send(cred: Credential) -> Any:
-        return gateway.client.post_json(cred, gateway.client.model_url(cred, call.route.base, "generateContent"), body)
+        return gateway.client.post_json(cred, url(cred), body)
 
     return send
 
@@ -143,18 +155,15 @@ def completion_response(call: ChatCall, completion: ChatCompletion, outcome: Out
 
 def dry_run_plan(gateway: Gateway, call: ChatCall) -> DryRun:
     """The Vertex request this chat call would send (``X-Dry-Run``); translates, never sends."""
-    client, base = gateway.client, call.route.base
     if call.route.direct:
-        planned = PlannedRequest(url=client.openai_url, body=translate_direct(gateway, call))
+        planned = PlannedRequest(url=gateway.client.openai_url, body=translate_direct(gateway, call))
     else:
-        translated = translate(gateway, call)
         streams = bool(call.body.get("stream")) and not gateway.settings.fake_streaming
-        method, query = ("streamGenerateContent", "?alt=sse") if streams else ("generateContent", "")
-        planned = PlannedRequest(url=lambda cred: client.model_url(cred, base, method) + query, body=translated.body)
+        planned = PlannedRequest(url=gemini_url(gateway, call, stream=streams), body=translate(gateway, call).body)
     return DryRun(
         endpoint="chat.completions",
         model=call.model,
-        upstream_model=base,
+        upstream_model=call.route.base,
         kinds=call.kinds,
         rewrites=call.record.rewrites,
         requests=(planned,),

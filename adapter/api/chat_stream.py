@@ -21,7 +21,7 @@ from ..translate.legacy_functions import LegacyChunks
 from ..translate.shapes import GeminiRequest
 from ..upstream.credentials import Credential
 from ..upstream.stream import UpstreamStream
-from .chat_call import ChatCall, explain_headers, generate_caller, run
+from .chat_call import ChatCall, explain_headers, gemini_url, generate_caller, run
 from .disconnect import ClientWatch, cancellable
 from .http import SSE_HEADERS, SSE_KEEPALIVE, sse_frame
 from .pump import NoMoreEvents, Opened, UpstreamPump
@@ -35,7 +35,7 @@ def stream_chat(gateway: Gateway, call: ChatCall, gemini_body: GeminiRequest) ->
         keepalive, interval = _fake_keepalive(call), settings.fake_streaming_interval
         deadline = min(settings.first_byte_deadline, interval)
     else:
-        opener = stream_opener(gateway, call, _gemini_stream_url(gateway, call), gemini_body)
+        opener = stream_opener(gateway, call, gemini_url(gateway, call, stream=True), gemini_body)
         keepalive, interval = SSE_KEEPALIVE, settings.stream_keepalive_interval
         deadline = settings.first_byte_deadline
     return relay_response(gateway, call, opener, lambda: _translator(call), keepalive=keepalive, interval=interval, deadline=deadline)
@@ -74,13 +74,6 @@ def relay_response(
     # direct_passthrough: the server iterates (and closes) the relay itself, without werkzeug's
     # two wrapping iterators around each event (its frames are bytes already).
     return Response(relay, mimetype="text/event-stream", headers={**SSE_HEADERS, **explain_headers(call, outcome)}, direct_passthrough=True)
-
-
-def _gemini_stream_url(gateway: Gateway, call: ChatCall) -> Callable[[Credential], str]:
-    def url(cred: Credential) -> str:
-        return gateway.client.model_url(cred, call.route.base, "streamGenerateContent") + "?alt=sse"
-
-    return url
 
 
 def _translator(call: ChatCall) -> ChunkTranslator:
