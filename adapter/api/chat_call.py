@@ -46,6 +46,11 @@ class ChatCall:
     def model(self) -> str:
         return str(self.body["model"])
 
+    @property
+    def include_usage(self) -> bool:
+        """Whether a stream ends with a usage chunk (``stream_options.include_usage``)."""
+        return bool((self.body.get("stream_options") or {}).get("include_usage"))
+
 
 def prepare_call(gateway: Gateway, body: dict[str, Any]) -> ChatCall:
     """Parse the model name, check the variant and pick the credential kinds (no I/O)."""

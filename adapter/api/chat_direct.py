@@ -28,7 +28,7 @@ def direct_chat(gateway: Gateway, call: ChatCall) -> Response:
             gateway,
             call,
             stream_opener(gateway, call, gateway.client.openai_url, body),
-            lambda: DirectChunkTranslator(model=call.model, include_usage=bool((call.body.get("stream_options") or {}).get("include_usage"))),
+            lambda: DirectChunkTranslator(model=call.model, include_usage=call.include_usage),
             keepalive=SSE_KEEPALIVE,
             interval=settings.stream_keepalive_interval,
             deadline=settings.first_byte_deadline,

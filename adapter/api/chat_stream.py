@@ -77,10 +77,7 @@ def relay_response(
 
 
 def _translator(call: ChatCall) -> ChunkTranslator:
-    options = call.body.get("stream_options") or {}
-    return ChunkTranslator(
-        completion_id=call.completion_id, created=call.created, model=call.model, include_usage=bool(options.get("include_usage"))
-    )
+    return ChunkTranslator(completion_id=call.completion_id, created=call.created, model=call.model, include_usage=call.include_usage)
 
 
 def stream_opener(gateway: Gateway, call: ChatCall, url: Callable[[Credential], str], body: dict[str, Any]) -> Callable[[UpstreamPump], Any]:
