@@ -22,7 +22,7 @@ def health_payload(gateway: Gateway) -> dict[str, Any]:
         "express_keys": len(express),
         "service_accounts": len(accounts),
         "rejected_service_accounts": len(gateway.service_account_report.rejected),
-        "credentials_cooling_down": express.cooling_count() + accounts.cooling_count(),
+        "credentials_cooling_down": gateway.cooling_count(),
         "credentials": express.states() + accounts.states(),
     }
 
