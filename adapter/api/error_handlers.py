@@ -11,15 +11,11 @@ import logging
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from ..errors import AdapterError, NotFound, PayloadTooLarge
+from ..errors import AdapterError, InvalidRequest, NotFound, PayloadTooLarge
 from .http import error_response
 from .request_log import note_error
 
 logger = logging.getLogger(__name__)
-
-
-def _adapter_error(error: AdapterError) -> Response:
-    return _render(error)
 
 
 def _render(error: AdapterError) -> Response:
@@ -34,17 +30,10 @@ def _http_error(error: HTTPException) -> Response:
     if status == 404:
         return _render(NotFound("Unknown path. The OpenAI-compatible API is under /v1 (for example POST /v1/chat/completions).", code="unknown_url"))
     if status == 405:
-        wrapped = AdapterError(f"Method not allowed: {error.description}", code="method_not_allowed", status=405)
-        wrapped.error_type = "invalid_request_error"
-        response = _render(wrapped)
-        allowed = error.get_headers()
-        for name, value in allowed:
-            if name.lower() == "allow":
-                response.headers["Allow"] = value
-        return response
-    wrapped = AdapterError(error.description or error.name, status=status)
-    wrapped.error_type = "invalid_request_error" if status < 500 else "api_error"
-    return _render(wrapped)
+        allow = {name: value for name, value in error.get_headers() if name.lower() == "allow"}
+        return _render(InvalidRequest(f"Method not allowed: {error.description}", code="method_not_allowed", status=405, headers=allow))
+    error_class = InvalidRequest if status < 500 else AdapterError
+    return _render(error_class(error.description or error.name, status=status))
 
 
 def internal_error() -> AdapterError:
@@ -58,6 +47,6 @@ def _unexpected(error: Exception) -> Response:
 
 
 def register_error_handlers(app: Flask) -> None:
-    app.register_error_handler(AdapterError, _adapter_error)
+    app.register_error_handler(AdapterError, _render)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)

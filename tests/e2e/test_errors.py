@@ -74,9 +74,13 @@ def test_unknown_path_and_method(gateway: LiveGateway) -> None:
     missing = gateway.get("/v1/nothing-here")
     assert missing.status_code == 404
     assert_error(missing.json())
+    assert missing.json()["error"]["code"] == "unknown_url"
     wrong = gateway.get("/v1/chat/completions")
     assert wrong.status_code == 405
     assert_error(wrong.json())
+    assert wrong.json()["error"]["type"] == "invalid_request_error"
+    assert wrong.json()["error"]["code"] == "method_not_allowed"
+    assert "POST" in wrong.headers["Allow"].split(", ")
 
 
 @pytest.mark.parametrize(
