@@ -31,8 +31,7 @@ class PrometheusMetrics:
     def __init__(self, *, known_models: Callable[[], Iterable[str]], cooling: Callable[[], int]) -> None:
         self._known_models = known_models
         self._cooling = cooling
-        self.multiprocess = bool(os.environ.get(MULTIPROC_ENV))
-        registry = None if self.multiprocess else CollectorRegistry()
+        registry = None if os.environ.get(MULTIPROC_ENV) else CollectorRegistry()
         self._registry = registry
         self.requests = Counter("gateway_requests", "Requests answered, by endpoint, model and HTTP status.", ["endpoint", "model", "status"], registry=registry)
         self.latency = Histogram("gateway_request_duration_seconds", "Time to answer a request (a whole stream for streams).", ["endpoint"], buckets=LATENCY_BUCKETS, registry=registry)

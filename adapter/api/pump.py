@@ -53,7 +53,7 @@ class Opened:
 
 
 class UpstreamPump:
-    def __init__(self, opener: Callable[["UpstreamPump"], Any], *, name: str = "upstream-pump") -> None:
+    def __init__(self, opener: Callable[["UpstreamPump"], Any]) -> None:
         """``opener(pump)`` runs in the pump thread, registers its streams with :meth:`track`,
         and returns an outcome whose ``value`` is an :class:`Opened`."""
         self._opener = opener
@@ -65,7 +65,7 @@ class UpstreamPump:
         self._error: AdapterError | None = None
         self.cancelled = False
         context = contextvars.copy_context()  # the request id follows into the pump's logs
-        threading.Thread(target=context.run, args=(self._run,), name=name, daemon=True).start()
+        threading.Thread(target=context.run, args=(self._run,), name="upstream-pump", daemon=True).start()
 
     def track(self, stream: UpstreamStream) -> None:
         """Remember the upstream stream being opened, so that close() can cut it."""

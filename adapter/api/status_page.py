@@ -36,10 +36,9 @@ _PREFIX_CHARS = _HOST_CHARS | frozenset("/_~")
 _EXAMPLE_MODEL = "gemini-2.5-flash"
 
 
-def wants_html(req: Request | None = None) -> bool:
+def wants_html() -> bool:
     """True when the client prefers HTML to JSON (a browser); curl and SDKs send ``*/*``."""
-    accept = (req or request).accept_mimetypes
-    return accept.best_match(("application/json", "text/html")) == "text/html"
+    return request.accept_mimetypes.best_match(("application/json", "text/html")) == "text/html"
 
 
 def _first(value: str | None) -> str:
