@@ -7,7 +7,7 @@ makes every hook a no-op and prometheus_client is never imported.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Protocol
+from typing import Any, Callable, Collection, Protocol
 
 
 class FinishedRequest(Protocol):
@@ -58,7 +58,7 @@ class NullMetrics:
 NULL_METRICS = NullMetrics()
 
 
-def build_metrics(enabled: bool, *, known_models: Callable[[], Iterable[str]], cooling: Callable[[], int]) -> MetricsHooks:
+def build_metrics(enabled: bool, *, known_models: Callable[[], Collection[str]], cooling: Callable[[], int]) -> MetricsHooks:
     if not enabled:
         return NULL_METRICS
     from .prometheus import PrometheusMetrics

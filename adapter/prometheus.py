@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Callable, Iterable
+from typing import Callable, Collection
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 
@@ -28,7 +28,7 @@ TOKEN_KINDS = ("prompt", "completion", "reasoning")
 class PrometheusMetrics:
     enabled = True
 
-    def __init__(self, *, known_models: Callable[[], Iterable[str]], cooling: Callable[[], int]) -> None:
+    def __init__(self, *, known_models: Callable[[], Collection[str]], cooling: Callable[[], int]) -> None:
         self._known_models = known_models
         self._cooling = cooling
         registry = None if os.environ.get(MULTIPROC_ENV) else CollectorRegistry()
@@ -52,7 +52,7 @@ class PrometheusMetrics:
         return generate_latest(registry), CONTENT_TYPE_LATEST
 
     def _model(self, name: str | None) -> str:
-        return name if name and name in set(self._known_models()) else OTHER_MODEL
+        return name if name and name in self._known_models() else OTHER_MODEL
 
     def request_finished(self, record: FinishedRequest, status: int) -> None:
         model = self._model(record.base_model)
