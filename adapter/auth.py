@@ -18,9 +18,14 @@ def bearer_token(header: str | None) -> str | None:
     return token.strip() or None
 
 
+def key_matches(given: str, expected: str) -> bool:
+    """Whether ``given`` is ``expected``, compared in constant time."""
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
 def check_api_key(expected: str) -> None:
     """Raise AuthenticationFailed (401) unless the request carries the gateway's API key."""
     token = bearer_token(request.headers.get("Authorization")) or request.headers.get("x-api-key") or ""
-    if not hmac.compare_digest(token.encode("utf-8"), expected.encode("utf-8")):
+    if not key_matches(token, expected):
         message = "Missing API key: send it as 'Authorization: Bearer <API_KEY>'." if not token else "Incorrect API key provided."
         raise AuthenticationFailed(message)

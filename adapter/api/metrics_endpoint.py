@@ -6,11 +6,9 @@ With ``METRICS_TOKEN`` set, scrapers must send ``Authorization: Bearer <METRICS_
 
 from __future__ import annotations
 
-import hmac
-
 from flask import Blueprint, Response, request
 
-from ..auth import bearer_token
+from ..auth import bearer_token, key_matches
 from ..errors import AuthenticationFailed
 from ..metrics import MetricsHooks
 
@@ -20,10 +18,8 @@ def make_blueprint(metrics: MetricsHooks, token: str | None) -> Blueprint:
 
     @bp.get("/metrics")
     def scrape() -> Response:
-        if token is not None:
-            given = bearer_token(request.headers.get("Authorization")) or ""
-            if not hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8")):
-                raise AuthenticationFailed("Metrics need 'Authorization: Bearer <METRICS_TOKEN>'.")
+        if token is not None and not key_matches(bearer_token(request.headers.get("Authorization")) or "", token):
+            raise AuthenticationFailed("Metrics need 'Authorization: Bearer <METRICS_TOKEN>'.")
         body, content_type = metrics.render()
         return Response(body, content_type=content_type)
 
