@@ -20,6 +20,7 @@ from typing import Any, Callable, Protocol
 from ..errors import AdapterError
 from ..upstream.inflight import RequestTracker
 from ..upstream.stream import UpstreamStream
+from .error_handlers import internal_error
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ class UpstreamPump:
         except Exception:
             if not self.cancelled:
                 logger.exception("opening the upstream stream failed")
-            self._error = AdapterError("The gateway failed while reading the upstream stream.")
+            self._error = internal_error()
         else:
             self._hand_over(outcome)
         finally:

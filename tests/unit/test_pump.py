@@ -58,11 +58,14 @@ def test_a_source_opened_after_the_reader_left_is_closed_by_the_pump() -> None:
 
 
 @pytest.mark.parametrize(
-    "failure,expected",
-    [(UpstreamError("Vertex AI answered HTTP 503.", upstream_status=503), "Vertex AI answered HTTP 503."), (KeyError("bug"), "The gateway failed")],
+    "failure,expected,code",
+    [
+        (UpstreamError("Vertex AI answered HTTP 503.", upstream_status=503), "Vertex AI answered HTTP 503.", None),
+        (KeyError("a bug"), "The gateway hit an internal error", "internal_error"),
+    ],
     ids=["upstream", "unexpected"],
 )
-def test_the_opener_failure_is_raised_to_the_reader(failure: Exception, expected: str) -> None:
+def test_the_opener_failure_is_raised_to_the_reader(failure: Exception, expected: str, code: str | None) -> None:
     def opener(pump: UpstreamPump) -> Any:
         raise failure
 
@@ -70,7 +73,8 @@ def test_the_opener_failure_is_raised_to_the_reader(failure: Exception, expected
     assert pump.wait(2)
     with pytest.raises(AdapterError) as caught:
         pump.outcome()
-    assert caught.value.message.startswith(expected)
+    assert caught.value.message.startswith(expected) and "a bug" not in caught.value.message
+    assert caught.value.code == code
 
 
 def test_waiting_for_a_slow_opener_times_out() -> None:
