@@ -45,9 +45,12 @@ class Gateway:
     remote_models: RemoteModelList | None
     service_account_report: LoadReport
 
+    def remote_lists(self) -> ModelLists | None:
+        """The remote model list (``MODELS_CONFIG_URL``), None when unset or not fetched yet."""
+        return self.remote_models.current() if self.remote_models else None
+
     def model_lists(self) -> ModelLists:
-        remote = self.remote_models.current() if self.remote_models else None
-        return remote or table_lists(self.capabilities)
+        return self.remote_lists() or table_lists(self.capabilities)
 
     def base_models(self) -> set[str]:
         """Every base model the catalog knows (chat and embeddings), for bounded metric labels."""

@@ -84,7 +84,7 @@ def _prefers_express(gateway: Gateway, caps: ModelCapabilities) -> bool:
     table), or when no service account is configured."""
     if not gateway.pools["service_account"]:
         return True
-    remote = gateway.remote_models.current() if gateway.remote_models else None
+    remote = gateway.remote_lists()
     return caps.name in remote.express if remote is not None else caps.express
 
 
