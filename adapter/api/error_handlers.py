@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 
 def _render(error: AdapterError) -> Response:
-    note_error(error.code or error.error_type)
+    note_error(error)
     return error_response(error)
 
 

@@ -171,7 +171,7 @@ class SSERelay:
 
     def _error_event(self, error: AdapterError) -> Iterator[bytes]:
         self.status = error.status
-        self.record.error_code = error.code or error.error_type
+        self.record.note_error(error)
         yield sse_frame(error.to_body()) + SSE_DONE
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 
+from ..errors import AdapterError
 from ..log import request_id_var
 from ..metrics import NULL_METRICS, MetricsHooks
 from ..routing.model_name import ModelRoute
@@ -87,6 +88,10 @@ class RequestRecord:
         self.model = route.requested
         self.base_model = route.base
 
+    def note_error(self, error: AdapterError) -> None:
+        """Keep the failure's code (else its type) for the summary line."""
+        self.error_code = error.code or error.error_type
+
     def note_attempts(self) -> None:
         if self.attempts:
             last = self.attempts[-1]
@@ -115,11 +120,11 @@ def current_record() -> RequestRecord:
     return record
 
 
-def note_error(code: str | None) -> None:
-    """Remember the error code of the request's failure for its summary line."""
+def note_error(error: AdapterError) -> None:
+    """Remember the request's failure for its summary line."""
     record: RequestRecord | None = g.get("request_record")
     if record is not None:
-        record.error_code = code
+        record.note_error(error)
 
 
 def _begin() -> None:
