@@ -24,7 +24,8 @@ from ..errors import InvalidRequest
 from ..routing.capabilities import ModelCapabilities, ThinkingControl
 from ..routing.model_name import MAX_SUFFIX, NOTHINKING_SUFFIX, ModelRoute
 from .shapes import ChatCompletion, ChatCompletionChunk, OpenAIChatRequest
-from .signatures import join_tool_call_id, signature_of_tool_call, split_tool_call_id
+from .signatures import extra_content_for, join_tool_call_id, signature_of_tool_call, split_tool_call_id
+from .thinking import ThinkingSetting, variant_setting
 from .thought_tags import THOUGHT_TAG, ThoughtTagSplitter
 
 HARM_CATEGORIES: tuple[str, ...] = (
@@ -82,7 +83,7 @@ def _thinking_config(
     amount: dict[str, Any] | None = None
     keep_effort = True
     if route.thinking is not None:
-        amount = _variant_amount(route, caps.thinking)
+        amount = _variant_amount(route.thinking, route, caps.thinking)
         keep_effort = False
         if effort is not None:
             variant = NOTHINKING_SUFFIX if route.thinking == "off" else MAX_SUFFIX
@@ -102,15 +103,18 @@ def _thinking_config(
     return config, keep_effort
 
 
-def _variant_amount(route: ModelRoute, thinking: ThinkingControl | None) -> dict[str, Any]:
+def _variant_amount(variant: str, route: ModelRoute, thinking: ThinkingControl | None) -> dict[str, Any]:
     if thinking is None:
         raise InvalidRequest(f"model {route.base} has no thinking control for the {route.suffix} variant", param="model")
-    off = route.thinking == "off"
-    if thinking.kind == "level":
-        return {"thinking_level": (thinking.levels[0] if off else thinking.levels[-1]).lower()}
-    if off:
-        return {"thinking_budget": 0 if thinking.can_disable else thinking.budget_min}
-    return {"thinking_budget": thinking.budget_max}
+    return dict([_direct_setting(variant_setting(variant, thinking, []))])
+
+
+def _direct_setting(setting: ThinkingSetting) -> tuple[str, Any]:
+    """A native ``thinkingConfig`` setting in the endpoint's snake_case (levels in lower case)."""
+    key, value = setting
+    if key == "thinkingLevel":
+        return "thinking_level", value.lower()
+    return "thinking_budget", value
 
 
 def _direct_message(message: Any) -> Any:
@@ -132,8 +136,9 @@ def _direct_tool_call(call: Any) -> Any:
         return call
     signature = signature_of_tool_call(call)
     out = {**call, "id": split_tool_call_id(call["id"])[0]}
-    if signature:
-        out["extra_content"] = {"google": {"thought_signature": signature}}
+    extra = extra_content_for(signature)
+    if extra is not None:
+        out["extra_content"] = extra
     return out
 
 

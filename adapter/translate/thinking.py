@@ -27,7 +27,6 @@ EFFORT_LEVELS: dict[str, str] = {
     "medium": "MEDIUM",
     "high": "HIGH",
     "xhigh": "HIGH",
-    "max": "HIGH",
 }
 # Efforts that mean "as much as the model allows" (no rewrite note when capped).
 MAX_EFFORTS = frozenset({"max"})
@@ -147,7 +146,7 @@ def _setting(
     if route.thinking is not None:
         if effort is not None or explicit is not None:
             notes.append(f"model variant {route.suffix} overrides the requested reasoning settings")
-        return _variant_setting(route.thinking, control, notes)
+        return variant_setting(route.thinking, control, notes)
     if explicit is not None:
         if effort is not None:
             notes.append(f"reasoning_effort={effort} ignored: thinking_config is given")
@@ -157,7 +156,8 @@ def _setting(
     return _effort_setting(str(effort), control, notes)
 
 
-def _variant_setting(variant: str, control: ThinkingControl, notes: list[str]) -> ThinkingSetting:
+def variant_setting(variant: str, control: ThinkingControl, notes: list[str]) -> ThinkingSetting:
+    """The setting of the ``-nothinking`` (``off``) or ``-max`` variant on a model with ``control``."""
     if control.kind == "level":
         level = control.levels[-1] if variant == "max" else control.levels[0]
         if variant == "off":
