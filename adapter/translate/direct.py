@@ -5,7 +5,8 @@ Gemini options under ``extra_body.google`` (wire fact 29): our safety settings u
 sent some, ``thought_tag_marker: "think"``, a ``thinking_config`` from ``-nothinking``/``-max``;
 client options from top-level ``google``, ``extra_body.google`` or ``extra_body.thinking_config``
 merged in. ``reasoning_effort: "none"`` (refused there, wire fact 30) becomes ``thinking_budget: 0``
-where the model can turn thinking off, else is dropped. ``store``, ``metadata`` and
+where the model can turn thinking off, else is dropped; ``xhigh`` and ``max`` (refused too) become
+the ``thinking_budget`` or ``thinking_level`` native mode gives them. ``store``, ``metadata`` and
 ``service_tier`` are dropped. Signed history tool-call ids (``__thought__``) are split back into
 Vertex's id plus ``extra_content``; assistant ``reasoning_content`` is not sent back.
 
@@ -25,7 +26,7 @@ from ..routing.capabilities import ModelCapabilities, ThinkingControl
 from ..routing.model_name import MAX_SUFFIX, NOTHINKING_SUFFIX, ModelRoute
 from .shapes import ChatCompletion, ChatCompletionChunk, OpenAIChatRequest
 from .signatures import extra_content_for, join_tool_call_id, signature_of_tool_call, split_tool_call_id
-from .thinking import ThinkingSetting, variant_setting
+from .thinking import ThinkingSetting, effort_setting, variant_setting
 from .thought_tags import THOUGHT_TAG, ThoughtTagSplitter
 
 HARM_CATEGORIES: tuple[str, ...] = (
@@ -36,7 +37,9 @@ HARM_CATEGORIES: tuple[str, ...] = (
 )
 _FOLDED_KEYS = frozenset({"google", "extra_body"})
 _DROPPED_KEYS = frozenset({"store", "metadata", "service_tier"})
-_THINKING_AMOUNT_KEYS = ("thinking_budget", "thinking_level")
+_THINKING_AMOUNT_KEYS = frozenset({"thinking_budget", "thinking_level"})
+# The reasoning_effort values Vertex's endpoint accepts (wire fact 30).
+VERTEX_EFFORTS = frozenset({"minimal", "low", "medium", "high"})
 
 
 def plan_direct_request(
@@ -95,6 +98,9 @@ def _thinking_config(
             notes.append("reasoning_effort 'none' sent as thinking_budget 0")
         else:
             notes.append(f"reasoning_effort 'none' dropped: {route.base} cannot turn thinking off")
+    elif effort is not None and effort not in VERTEX_EFFORTS:
+        keep_effort = False
+        amount = _effort_amount(str(effort), config, route, caps, notes)
     if amount is not None:
         config = {key: value for key, value in config.items() if key not in _THINKING_AMOUNT_KEYS}
         config.update(amount)
@@ -107,6 +113,21 @@ def _variant_amount(variant: str, route: ModelRoute, thinking: ThinkingControl |
     if thinking is None:
         raise InvalidRequest(f"model {route.base} has no thinking control for the {route.suffix} variant", param="model")
     return dict([_direct_setting(variant_setting(variant, thinking, []))])
+
+
+def _effort_amount(
+    effort: str, config: Mapping[str, Any], route: ModelRoute, caps: ModelCapabilities, notes: list[str]
+) -> dict[str, Any] | None:
+    """The thinking amount for an effort Vertex's endpoint refuses (``xhigh``, ``max``), as native mode reads it."""
+    if caps.thinking is None:
+        notes.append(f"reasoning_effort {effort!r} dropped: {route.base} has no thinking control")
+        return None
+    if _THINKING_AMOUNT_KEYS & config.keys():
+        notes.append(f"reasoning_effort {effort!r} dropped: thinking_config is given")
+        return None
+    key, value = _direct_setting(effort_setting(effort, caps.thinking, []))
+    notes.append(f"reasoning_effort {effort!r} sent as {key} {value}")
+    return {key: value}
 
 
 def _direct_setting(setting: ThinkingSetting) -> tuple[str, Any]:

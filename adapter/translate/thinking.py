@@ -153,7 +153,7 @@ def _setting(
         return explicit
     if effort is None:
         return None
-    return _effort_setting(str(effort), control, notes)
+    return effort_setting(str(effort), control, notes)
 
 
 def variant_setting(variant: str, control: ThinkingControl, notes: list[str]) -> ThinkingSetting:
@@ -171,7 +171,8 @@ def variant_setting(variant: str, control: ThinkingControl, notes: list[str]) ->
     return ("thinkingBudget", control.budget_min)
 
 
-def _effort_setting(effort: str, control: ThinkingControl, notes: list[str]) -> ThinkingSetting:
+def effort_setting(effort: str, control: ThinkingControl, notes: list[str]) -> ThinkingSetting:
+    """The setting ``reasoning_effort`` stands for on a model with ``control``."""
     if control.kind == "level":
         return ("thinkingLevel", _effort_level(effort, control, notes))
     return ("thinkingBudget", _effort_budget(effort, control, notes))

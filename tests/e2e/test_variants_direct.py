@@ -135,6 +135,17 @@ def test_thinking_variants_in_direct_mode(direct_gateway: LiveGateway, emulator:
     assert emulator.last_call(DIRECT).body["extra_body"]["google"]["thinking_config"] == thinking
 
 
+@pytest.mark.parametrize("effort", ["xhigh", "max"])
+def test_efforts_vertex_refuses_become_a_thinking_budget(direct_gateway: LiveGateway, emulator: VertexEmulator, effort: str) -> None:
+    emulator.enqueue(completion("42"), method=DIRECT)
+    raw = direct_gateway.client.chat.completions.with_raw_response.create(model="gemini-2.5-pro-openai", messages=HELLO, reasoning_effort=effort)
+    assert raw.parse().choices[0].message.content == "42"
+    sent = emulator.last_call(DIRECT).body
+    assert "reasoning_effort" not in sent
+    assert sent["extra_body"]["google"]["thinking_config"] == {"include_thoughts": True, "thinking_budget": 32768}
+    assert raw.headers["X-Gateway-Rewrites"] == f"reasoning_effort '{effort}' sent as thinking_budget 32768"
+
+
 @pytest.mark.parametrize(
     "status,sdk_error",
     [(400, openai.BadRequestError), (403, openai.PermissionDeniedError), (404, openai.NotFoundError), (429, openai.RateLimitError)],

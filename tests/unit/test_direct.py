@@ -124,6 +124,33 @@ def test_reasoning_effort_none_which_vertex_refuses_is_rewritten(name, thinking,
     assert notes == [note]
 
 
+@pytest.mark.parametrize(
+    "name, effort, thinking, note",
+    [
+        ("gemini-2.5-flash-openai", "xhigh", {"thinking_budget": 24576, "include_thoughts": True}, "reasoning_effort 'xhigh' sent as thinking_budget 24576"),
+        ("gemini-2.5-pro-openai", "xhigh", {"thinking_budget": 32768, "include_thoughts": True}, "reasoning_effort 'xhigh' sent as thinking_budget 32768"),
+        ("gemini-2.5-pro-openai", "max", {"thinking_budget": 32768, "include_thoughts": True}, "reasoning_effort 'max' sent as thinking_budget 32768"),
+        ("gemini-3-flash-preview-openai", "xhigh", {"thinking_level": "high", "include_thoughts": True}, "reasoning_effort 'xhigh' sent as thinking_level high"),
+        ("gemini-3-pro-preview-openai", "max", {"thinking_level": "high", "include_thoughts": True}, "reasoning_effort 'max' sent as thinking_level high"),
+        ("gemini-2.0-flash-001-openai", "max", {}, "reasoning_effort 'max' dropped: gemini-2.0-flash-001 has no thinking control"),
+    ],
+)
+def test_efforts_above_high_which_vertex_refuses_become_a_thinking_amount(name, effort, thinking, note):
+    route = parse_model_name(name)
+    body, notes = plan_direct_request({"model": name, "messages": HELLO, "reasoning_effort": effort}, route, CAPS.lookup(route.base), safety_threshold="OFF")
+    assert "reasoning_effort" not in body
+    assert google(body).get("thinking_config", {}) == thinking
+    assert notes == [note]
+
+
+def test_an_explicit_thinking_amount_wins_over_an_effort_vertex_refuses():
+    req = {"model": "x", "messages": HELLO, "reasoning_effort": "max", "google": {"thinking_config": {"thinking_budget": 512}}}
+    body, notes = plan_direct_request(req, parse_model_name("gemini-2.5-flash-openai"), CAPS.lookup("gemini-2.5-flash"), safety_threshold="OFF")
+    assert "reasoning_effort" not in body
+    assert google(body)["thinking_config"] == {"thinking_budget": 512, "include_thoughts": True}
+    assert notes == ["reasoning_effort 'max' dropped: thinking_config is given"]
+
+
 @pytest.mark.parametrize("effort", ["minimal", "low", "medium", "high"])
 def test_other_reasoning_efforts_pass_through(effort):
     assert direct({"model": "x", "messages": HELLO, "reasoning_effort": effort})["reasoning_effort"] == effort
