@@ -5,9 +5,9 @@
 - ``user`` → a ``user`` turn; ``assistant`` → a ``model`` turn (text, Markdown data-URL images
   as ``inlineData``, then one ``functionCall`` part per tool call, thought signatures restored);
   ``reasoning_content`` and refusals are not sent back.
-- ``tool`` (and the legacy ``function``) results → ``functionResponse`` parts; a run of results
-  becomes one ``user`` turn in the order of the calls they answer, with any images they carry
-  after the responses.
+- ``tool`` results → ``functionResponse`` parts (the request schema has already turned legacy
+  ``function`` messages into ``tool`` ones); a run of results becomes one ``user`` turn in the
+  order of the calls they answer, with any images they carry after the responses.
 - Consecutive turns of the same role are merged (their parts are kept as they are, so signed
   parts are never combined); a message that leaves no part is dropped.
 - A conversation that ends with an assistant turn (prefill) keeps it as a trailing ``model``
@@ -102,7 +102,7 @@ def to_contents(
         handler = _ROLES.get(role) if isinstance(role, str) else None
         if handler is None:
             raise InvalidRequest(f"unknown message role {role!r}", param=f"messages[{i}].role")
-        if role not in _RESULT_ROLES:
+        if role != "tool":
             history.flush_results()
         handler(history, message, i)
     history.flush_results()
@@ -258,4 +258,3 @@ _ROLES: dict[str, Callable[[_History, Mapping[str, Any], int], None]] = {
     "assistant": _assistant,
     "tool": _tool,
 }
-_RESULT_ROLES = frozenset({"tool"})
