@@ -102,7 +102,8 @@ def test_tool_errors_name_the_parameter(fields: dict[str, Any], param: str) -> N
 
 def test_parallel_tool_calls_false_is_accepted_with_a_note() -> None:
     result = translate(tools=[tool("a")], parallel_tool_calls=False)
-    assert any("parallel_tool_calls" in note for note in result.rewrites)
+    assert [d["name"] for d in result.body["tools"][0]["functionDeclarations"]] == ["a"]
+    assert result.rewrites == ("parallel_tool_calls=false not enforced: Gemini has no such switch",)
 
 
 @pytest.mark.parametrize(
@@ -162,3 +163,5 @@ def test_json_output_with_tools_is_refused_before_gemini_3(fields: dict[str, Any
 def test_json_output_with_tools_where_vertex_accepts_it(caps: ModelCapabilities, fields: dict[str, Any]) -> None:
     body = translate(caps, **fields).body
     assert ("tools" in body) is ("tools" in fields or "web_search_options" in fields)
+    wants_json = fields["response_format"]["type"] != "text"
+    assert body.get("generationConfig", {}).get("responseMimeType") == ("application/json" if wants_json else None)
