@@ -6,7 +6,7 @@ import copy
 import glob
 import json
 import os
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -20,22 +20,11 @@ RESPONSE = {"functionResponse": {"name": "get_weather", "response": {"output": "
 DECL = {"name": "get_weather", "parameters": {"type": "OBJECT", "properties": {"city": {"type": "STRING"}}}}
 
 
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[VertexEmulator]:
-    with VertexEmulator() as em:
-        em.add_model(ModelFacts(name="gemini-3-flash-lite-test", thinking="level", levels=("LOW", "HIGH"),
-                                level_message="flash", thinks_by_default=True, gemini3=True, penalties=False, logprobs=False))
-        yield em
-
-
-@pytest.fixture(scope="module")
-def key(emulator: VertexEmulator) -> str:
-    return emulator.new_express_key()
-
-
-@pytest.fixture(autouse=True)
-def _fresh(emulator: VertexEmulator) -> None:
-    emulator.reset()
+@pytest.fixture(scope="module", autouse=True)
+def _flash_lite_test_model(emulator: VertexEmulator) -> None:
+    """A Gemini 3 model that thinks by default and takes only LOW/HIGH levels (this module's emulator only)."""
+    emulator.add_model(ModelFacts(name="gemini-3-flash-lite-test", thinking="level", levels=("LOW", "HIGH"),
+                                  level_message="flash", thinks_by_default=True, gemini3=True, penalties=False, logprobs=False))
 
 
 def call(emulator: VertexEmulator, key: str, model: str, body: Any, method: str = "generateContent",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -19,17 +19,6 @@ from tests.emulator.fixtures import error_body, load_json
 
 SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 BODY = {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[VertexEmulator]:
-    with VertexEmulator() as em:
-        yield em
-
-
-@pytest.fixture(autouse=True)
-def _fresh(emulator: VertexEmulator) -> None:
-    emulator.reset()
 
 
 @pytest.fixture(scope="module")

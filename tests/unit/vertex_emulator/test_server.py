@@ -6,7 +6,6 @@ import http.client
 import json
 import socket
 import time
-from typing import Iterator
 from urllib.parse import urlsplit
 
 import pytest
@@ -16,22 +15,6 @@ from tests.emulator import Reply, VertexEmulator, payloads
 from tests.emulator.fixtures import example_path, load_json, load_sse_events
 
 BODY = {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[VertexEmulator]:
-    with VertexEmulator() as em:
-        yield em
-
-
-@pytest.fixture(scope="module")
-def key(emulator: VertexEmulator) -> str:
-    return emulator.new_express_key()
-
-
-@pytest.fixture(autouse=True)
-def _fresh(emulator: VertexEmulator) -> None:
-    emulator.reset()
 
 
 def post(emulator: VertexEmulator, key: str, model: str = "gemini-2.5-flash", method: str = "generateContent",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import glob
 import json
 import os
-from typing import Any, Iterator
+from typing import Any
 
 import openai
 import pytest
@@ -15,22 +15,6 @@ from tests.emulator import Reply, VertexEmulator, payloads
 from tests.emulator.fixtures import EXAMPLES, load_json, load_sse_events
 
 USER = {"role": "user", "parts": [{"text": "What is 2+2?"}]}
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[VertexEmulator]:
-    with VertexEmulator() as em:
-        yield em
-
-
-@pytest.fixture(scope="module")
-def key(emulator: VertexEmulator) -> str:
-    return emulator.new_express_key()
-
-
-@pytest.fixture(autouse=True)
-def _fresh(emulator: VertexEmulator) -> None:
-    emulator.reset()
 
 
 def generate(emulator: VertexEmulator, key: str, model: str, **config: Any) -> dict[str, Any]:
