@@ -82,9 +82,6 @@ class ServiceAccountKey:
         key = pooled_private_key(slot)
         return ServiceAccountKey({**self._info, "private_key": _pem(key)}, key, slot)
 
-    def with_token_uri(self, token_uri: str) -> "ServiceAccountKey":
-        return ServiceAccountKey({**self._info, "token_uri": token_uri}, self.private_key, self.slot)
-
     @property
     def info(self) -> dict[str, str]:
         """The key file as a dict (a fresh copy)."""
