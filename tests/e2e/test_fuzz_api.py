@@ -91,10 +91,12 @@ def _check_body(response: Any) -> None:
         text = response.content.decode("utf-8")
         assert text.rstrip().endswith("data: [DONE]")
         events = parse_sse(text)
-        if events and "error" in events[-1]:
+        failed = bool(events) and "error" in events[-1]
+        if failed:
             assert_error(events[-1])
             events = events[:-1]
-        check_stream(events, include_usage=bool(events) and events[-1].get("usage") is not None and events[-1]["choices"] == [])
+        if events or not failed:  # a stream that failed before its first chunk holds only the error
+            check_stream(events, include_usage=bool(events) and events[-1].get("usage") is not None and events[-1]["choices"] == [])
     elif response.request.url.endswith("/v1/chat/completions"):
         assert_chat_completion(json.loads(response.content))
 

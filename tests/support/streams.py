@@ -167,8 +167,8 @@ def check_stream(chunks: list[dict[str, Any]], *, include_usage: bool) -> None:
     """Assert what every gateway stream must satisfy, chunk by chunk and as a whole.
 
     Each chunk is schema-valid, one id/created/model throughout, ``object`` right, never empty;
-    per choice: the role exactly once and first, ``logprobs`` present, nothing after the finish
-    chunk, and a finish chunk for every choice; the usage chunk (``choices: []``) last, and only
+    at least one choice; per choice: the role exactly once and first, ``logprobs`` present,
+    nothing after the finish chunk, and a finish chunk for every choice; the usage chunk (``choices: []``) last, and only
     when asked for.
     """
     roles: dict[int, int] = {}
@@ -191,6 +191,7 @@ def check_stream(chunks: list[dict[str, Any]], *, include_usage: bool) -> None:
                 finished.add(index)
             else:
                 assert delta or choice["logprobs"], "an empty delta was emitted"
+    assert roles, "the stream carried no choice at all"
     assert all(count == 1 for count in roles.values()), "the role must be sent once per choice"
     assert finished == set(roles), "every choice needs its own finish chunk"
     usage_chunks = [chunk for chunk in chunks if chunk.get("usage") is not None]
