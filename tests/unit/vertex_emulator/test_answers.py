@@ -28,7 +28,10 @@ def stream(emulator: VertexEmulator, key: str, model: str, **config: Any) -> lis
     body = {"contents": [USER], "generationConfig": config}
     answer = requests.post(emulator.model_url(model, "streamGenerateContent"), json=body,
                            headers={"x-goog-api-key": key}, timeout=5)
-    return [json.loads(line[6:]) for line in answer.text.split("\r\n") if line.startswith("data: ")]
+    assert answer.status_code == 200, answer.text
+    events = [json.loads(line[6:]) for line in answer.text.split("\r\n") if line.startswith("data: ")]
+    assert events, answer.text
+    return events
 
 
 def parts_of(response: dict[str, Any], index: int = 0) -> list[dict[str, Any]]:

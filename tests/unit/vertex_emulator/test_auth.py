@@ -133,7 +133,9 @@ def test_self_signed_jwt_is_accepted_as_bearer(emulator: VertexEmulator, account
     token = assertion(account, aud="https://aiplatform.googleapis.com/")
     answer = requests.post(emulator.model_url("gemini-2.5-flash", project="my-project"), json=BODY,
                            headers={"Authorization": f"Bearer {token}"}, timeout=5)
-    assert answer.status_code == 200
+    assert answer.status_code == 200, answer.text
+    assert emulator.last_call().credential == ("service_account", account.client_email)
+    assert emulator.token_grants(account) == 0, "a self-signed JWT needs no token grant"
 
 
 @pytest.mark.parametrize(
@@ -172,7 +174,7 @@ def test_express_route_refusals(emulator: VertexEmulator, headers_for: Any, stat
     answer = requests.post(emulator.model_url("gemini-2.5-flash"), json=BODY, headers=headers_for("", ""), timeout=5)
     assert answer.status_code == status
     assert answer.json()["error"]["details"][0]["reason"] == reason
-    assert emulator.last_call().outcome in ("rejected", "unauthenticated")
+    assert emulator.last_call().outcome == ("rejected" if status == 400 else "unauthenticated")
 
 
 def test_disabled_express_key_gets_403_until_reset(emulator: VertexEmulator) -> None:
@@ -197,6 +199,8 @@ def test_api_key_on_a_project_route_is_refused(emulator: VertexEmulator) -> None
 
 def test_bearer_token_works_on_express_routes(emulator: VertexEmulator, account: ServiceAccountKey) -> None:
     assert session(account).post(emulator.model_url("gemini-3-flash-preview"), json=BODY, timeout=5).status_code == 200
+    record = emulator.last_call()
+    assert record.express is True and record.credential == ("service_account", account.client_email)
 
 
 def test_401_metadata_names_the_rpc(emulator: VertexEmulator) -> None:
