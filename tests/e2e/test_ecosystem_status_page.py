@@ -143,7 +143,7 @@ def chromium() -> str:
         found = shutil.which(name)
         if found:
             return found
-    reason = "headless Chromium is not installed (Debian packages chromium and chromium-driver; .ci/run installs them when CI=true)"
+    reason = "headless Chromium is not installed (Debian package chromium; .ci/run installs it when CI=true)"
     if os.environ.get("CI") == "true":
         pytest.fail(reason)
     pytest.skip(reason)
