@@ -147,7 +147,7 @@ class Dispatcher:
                 run.attempts.append(Attempt(cred.label, exc.upstream_status))
                 if exc.upstream_status not in RETRYABLE_STATUSES:
                     raise
-                logger.warning("attempt on %s failed with %s; trying another credential", cred.label, exc.upstream_status or "no answer")
+                logger.warning("attempt on %s failed with %s (retryable: another credential is tried if one is left)", cred.label, exc.upstream_status or "no answer")
                 run.last_error = exc
                 continue
             pool.report(cred, 200)
