@@ -8,9 +8,12 @@ value: several variables hold secrets).
 from __future__ import annotations
 
 import os
+import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping, TypeVar
+from urllib.parse import urlsplit
 
 T = TypeVar("T")
 
@@ -18,6 +21,9 @@ SAFETY_THRESHOLDS = ("OFF", "BLOCK_NONE", "BLOCK_ONLY_HIGH", "BLOCK_MEDIUM_AND_A
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+SPACES_DATA_DIR = Path("/data")
+_DURATION = re.compile(r"(\d+)([smhd]?)")
+_DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 class SettingsError(ValueError):
@@ -57,10 +63,16 @@ class Settings:
     metrics_enabled: bool = False
     metrics_token: str | None = field(default=None, repr=False)
     debug_runtime_stats: bool = False
+    data_dir: Path = Path("data")
+    redis_url: str | None = field(default=None, repr=False)
+    state_key_prefix: str = "gateway:"
+    responses_ttl: int = 30 * 86400
 
     def secrets(self) -> tuple[str, ...]:
         """Every configured secret string (for log redaction and tests)."""
-        return (self.api_key, *self.express_api_keys, *((self.metrics_token,) if self.metrics_token else ()))
+        redis_password = urlsplit(self.redis_url).password if self.redis_url else None
+        optional = tuple(secret for secret in (self.metrics_token, redis_password) if secret)
+        return (self.api_key, *self.express_api_keys, *optional)
 
 
 def _text(env: Mapping[str, str], name: str) -> str | None:
@@ -127,6 +139,40 @@ def _url(raw: str) -> str:
     return raw.rstrip("/")
 
 
+def _duration(raw: str) -> int:
+    """Whole seconds, or a number with a unit: ``90s``, ``15m``, ``12h``, ``30d``."""
+    match = _DURATION.fullmatch(raw.lower())
+    if not match or int(match.group(1)) <= 0:
+        raise ValueError(raw)
+    return int(match.group(1)) * _DURATION_UNITS[match.group(2)]
+
+
+def _redis_url(raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in ("redis", "rediss", "unix") or not (parts.hostname or parts.path):
+        raise ValueError("not a Redis URL")
+    if parts.port == 0:
+        raise ValueError("port 0")
+    return raw
+
+
+def _default_data_dir() -> Path:
+    """``./data``, or the persistent ``/data`` of a Hugging Face Space when it is mounted."""
+    return SPACES_DATA_DIR if SPACES_DATA_DIR.is_dir() else Path("data")
+
+
+def _writable_dir(env: Mapping[str, str]) -> Path:
+    raw = _text(env, "DATA_DIR")
+    path = Path(raw) if raw else _default_data_dir()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError:
+        raise SettingsError(f"DATA_DIR ({path}) is not a writable directory: the shared state lives there") from None
+    return path
+
+
 def _key_list(raw: str) -> tuple[str, ...]:
     return tuple(key.strip() for key in raw.split(",") if key.strip())
 
@@ -177,4 +223,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         metrics_enabled=_parsed(env, "METRICS_ENABLED", False, _bool, "true or false"),
         metrics_token=_text(env, "METRICS_TOKEN"),
         debug_runtime_stats=_parsed(env, "DEBUG_RUNTIME_STATS", False, _bool, "true or false"),
+        data_dir=_writable_dir(env),
+        redis_url=_parsed(env, "REDIS_URL", None, _redis_url, "a redis://, rediss:// or unix:// URL"),
+        state_key_prefix=env.get("STATE_KEY_PREFIX", "gateway:"),
+        responses_ttl=_parsed(env, "RESPONSES_TTL", 30 * 86400, _duration, "a positive duration: seconds, or a number with s, m, h or d (30d)"),
     )

@@ -9,6 +9,7 @@ Fixtures build up in steps (as in Flask's tutorial): ``vertex`` (session) -> ``e
 from __future__ import annotations
 
 import json
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
@@ -21,6 +22,7 @@ from werkzeug.serving import make_server
 from adapter import create_app
 from adapter.settings import load_settings
 from tests.emulator import ServiceAccountKey, VertexEmulator
+from tests.support.redis_server import RedisServer
 
 API_KEY = "sk-gateway-test-key-8c1f"
 
@@ -76,6 +78,23 @@ def credentials(vertex: VertexEmulator) -> Credentials:
     )
 
 
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """One real redis-server for the run, on a free loopback port, no persistence, with a password."""
+    server = RedisServer(tmp_path_factory.mktemp("redis"), password="redis-test-pass-5e2a").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The session's Redis, emptied for this test (restarted first if a test killed it)."""
+    if redis_server.process is None:
+        redis_server.start()
+    redis_server.flush()
+    return redis_server.url
+
+
 @pytest.fixture
 def emulator(vertex: VertexEmulator, credentials: Credentials) -> Iterator[VertexEmulator]:
     vertex.reset()
@@ -91,6 +110,7 @@ def base_env(emulator: VertexEmulator, credentials: Credentials, *, express: boo
         "ALLOW_PRIVATE_URLS": "true",
         "ROUNDROBIN": "true",
         "LOG_LEVEL": "INFO",
+        "DATA_DIR": tempfile.mkdtemp(prefix="gateway-data-"),
     }
     if express:
         env["VERTEX_EXPRESS_API_KEY"] = ",".join(credentials.express_keys)

@@ -94,3 +94,37 @@ def test_secrets_are_not_in_repr() -> None:
     assert "client-secret-key" not in repr(settings)
     assert "express-secret" not in repr(settings)
     assert set(settings.secrets()) == {"client-secret-key", "express-secret"}
+
+
+def test_shared_state_settings(tmp_path: Path) -> None:
+    defaults = load_settings({"API_KEY": "k", "DATA_DIR": str(tmp_path / "state")})
+    assert (defaults.data_dir, defaults.redis_url, defaults.state_key_prefix) == (tmp_path / "state", None, "gateway:")
+    assert defaults.responses_ttl == 30 * 86400 and (tmp_path / "state").is_dir()
+    chosen = {"REDIS_URL": "rediss://:pw-9f@cache.internal:6380/2", "STATE_KEY_PREFIX": "gw-eu:", "RESPONSES_TTL": "12h"}
+    settings = load_settings({"API_KEY": "k", "DATA_DIR": str(tmp_path), **chosen})
+    assert (settings.redis_url, settings.state_key_prefix, settings.responses_ttl) == (chosen["REDIS_URL"], "gw-eu:", 12 * 3600)
+    assert "pw-9f" in settings.secrets() and "pw-9f" not in repr(settings)
+    assert load_settings({"API_KEY": "k", "DATA_DIR": str(tmp_path), "RESPONSES_TTL": "3600"}).responses_ttl == 3600
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("REDIS_URL", "http://:hunter2@cache:6379"),
+        ("REDIS_URL", "redis://:hunter2@cache:notaport"),
+        ("REDIS_URL", "hunter2"),
+        ("RESPONSES_TTL", "hunter2"),
+        ("RESPONSES_TTL", "0"),
+    ],
+)
+def test_bad_state_settings_name_the_variable_never_the_password(tmp_path: Path, name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=name) as raised:
+        load_settings({"API_KEY": "k", "DATA_DIR": str(tmp_path), name: value})
+    assert "hunter2" not in str(raised.value)
+
+
+def test_an_unwritable_data_dir_stops_start_up(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    with pytest.raises(SettingsError, match="DATA_DIR"):
+        load_settings({"API_KEY": "k", "DATA_DIR": str(blocker / "state")})
