@@ -21,7 +21,9 @@ def build_app(settings: Settings) -> Flask:
     app.request_class = CappedRequest
     app.config["MAX_CONTENT_LENGTH"] = content_length_limit(settings.max_request_bytes)
     gateway = init_gateway(app, settings)
-    metrics = build_metrics(settings.metrics_enabled, known_models=gateway.base_models, cooling=gateway.cooling_count)
+    metrics = build_metrics(
+        settings.metrics_enabled, known_models=gateway.base_models, cooling=gateway.cooling_count, state_degraded=gateway.state_degraded
+    )
     init_request_log(app, metrics)
     register_error_handlers(app)
     app.register_blueprint(_v1_blueprint(settings.api_key))

@@ -15,6 +15,7 @@ from flask import Flask, current_app
 from .routing.capabilities import CapabilityTable, load_capabilities
 from .routing.catalog import ModelLists, catalog_ids, embedding_ids, table_lists
 from .settings import Settings
+from .state import StateStore, open_state
 from .upstream.credentials import (
     Credential,
     CredentialKind,
@@ -26,6 +27,7 @@ from .upstream.dispatch import Dispatcher
 from .upstream.inflight import mount_tracked_pool
 from .upstream.media import MediaFetcher
 from .upstream.pool import CredentialPool
+from .upstream.pool_state import PoolState
 from .upstream.remote_models import RemoteModelList
 from .upstream.vertex import VertexClient
 
@@ -44,6 +46,8 @@ class Gateway:
     media: MediaFetcher
     remote_models: RemoteModelList | None
     service_account_report: LoadReport
+    state: StateStore
+    pool_state: PoolState
 
     def remote_lists(self) -> ModelLists | None:
         """The remote model list (``MODELS_CONFIG_URL``), None when unset or not fetched yet."""
@@ -59,6 +63,10 @@ class Gateway:
 
     def cooling_count(self) -> int:
         return sum(pool.cooling_count() for pool in self.pools.values())
+
+    def state_degraded(self) -> bool:
+        """True while this worker keeps cooldowns and round-robin in its own memory (store unreachable)."""
+        return self.pool_state.degraded
 
     def model_ids(self) -> list[str]:
         has_express, has_service_accounts = bool(self.pools["express"]), bool(self.pools["service_account"])
@@ -76,12 +84,16 @@ def build_gateway(settings: Settings) -> Gateway:
         settings.pool_connections,
         isolated=settings.vertex_base_url is not None,
     )
+    express = express_credentials(settings.express_api_keys, express_session)
+    state = open_state(settings)
+    pool_state = PoolState(state, labels=[cred.label for cred in (*express, *accounts)])
     pools: dict[CredentialKind, CredentialPool] = {
-        "express": _pool(settings, express_credentials(settings.express_api_keys, express_session)),
-        "service_account": _pool(settings, accounts),
+        "express": _pool(settings, express, pool_state, "express"),
+        "service_account": _pool(settings, accounts, pool_state, "service_account"),
     }
     if not pools["express"] and not pools["service_account"]:
         logger.warning("no Vertex AI credentials loaded: set VERTEX_EXPRESS_API_KEY, GOOGLE_CREDENTIALS_JSON or CREDENTIALS_DIR")
+    logger.info("shared state: %s", state.backend)
     logger.info("loaded %d express keys and %d service accounts (%d rejected)", len(pools["express"]), report.loaded, len(report.rejected))
     remote = RemoteModelList(settings.models_config_url, settings.models_config_ttl) if settings.models_config_url else None
     if remote is not None:
@@ -100,12 +112,19 @@ def build_gateway(settings: Settings) -> Gateway:
         media=MediaFetcher(allow_private=settings.allow_private_urls, max_bytes=settings.media_max_bytes, timeout=settings.media_fetch_timeout),
         remote_models=remote,
         service_account_report=report,
+        state=state,
+        pool_state=pool_state,
     )
 
 
-def _pool(settings: Settings, credentials: list[Credential]) -> CredentialPool:
+def _pool(settings: Settings, credentials: list[Credential], state: PoolState, name: CredentialKind) -> CredentialPool:
     return CredentialPool(
-        credentials, round_robin=settings.round_robin, cooldown=settings.credential_cooldown, auth_cooldown=settings.auth_failure_cooldown
+        credentials,
+        round_robin=settings.round_robin,
+        cooldown=settings.credential_cooldown,
+        auth_cooldown=settings.auth_failure_cooldown,
+        state=state,
+        name=name,
     )
 
 

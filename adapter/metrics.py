@@ -58,9 +58,11 @@ class NullMetrics:
 NULL_METRICS = NullMetrics()
 
 
-def build_metrics(enabled: bool, *, known_models: Callable[[], Collection[str]], cooling: Callable[[], int]) -> MetricsHooks:
+def build_metrics(
+    enabled: bool, *, known_models: Callable[[], Collection[str]], cooling: Callable[[], int], state_degraded: Callable[[], bool] = lambda: False
+) -> MetricsHooks:
     if not enabled:
         return NULL_METRICS
     from .prometheus import PrometheusMetrics
 
-    return PrometheusMetrics(known_models=known_models, cooling=cooling)
+    return PrometheusMetrics(known_models=known_models, cooling=cooling, state_degraded=state_degraded)

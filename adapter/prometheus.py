@@ -28,9 +28,12 @@ TOKEN_KINDS = ("prompt", "completion", "reasoning")
 class PrometheusMetrics:
     enabled = True
 
-    def __init__(self, *, known_models: Callable[[], Collection[str]], cooling: Callable[[], int]) -> None:
+    def __init__(
+        self, *, known_models: Callable[[], Collection[str]], cooling: Callable[[], int], state_degraded: Callable[[], bool] = lambda: False
+    ) -> None:
         self._known_models = known_models
         self._cooling = cooling
+        self._state_degraded = state_degraded
         registry = None if os.environ.get(MULTIPROC_ENV) else CollectorRegistry()
         self._registry = registry
         self.requests = Counter("gateway_requests", "Requests answered, by endpoint, model and HTTP status.", ["endpoint", "model", "status"], registry=registry)
@@ -41,10 +44,17 @@ class PrometheusMetrics:
         self.tokens = Counter("gateway_tokens", "Tokens Vertex AI reported, by model and kind (prompt, completion, reasoning).", ["model", "kind"], registry=registry)
         self.active_streams = Gauge("gateway_active_streams", "Streams being relayed now.", registry=registry, multiprocess_mode="livesum")
         self.cooling = Gauge("gateway_credentials_cooling_down", "Credentials resting after a 429, 401 or 403.", registry=registry, multiprocess_mode="livemax")
+        self.state_fallback = Gauge(
+            "gateway_state_fallback",
+            "1 while a worker keeps cooldowns and round-robin in its own memory because the shared state is unreachable.",
+            registry=registry,
+            multiprocess_mode="livemax",
+        )
 
     def render(self) -> tuple[bytes, str]:
         """The exposition text (all workers' when in multiprocess mode) and its content type."""
         self.cooling.set(self._cooling())
+        self.state_fallback.set(1 if self._state_degraded() else 0)
         registry = self._registry
         if registry is None:
             registry = CollectorRegistry()
@@ -71,6 +81,7 @@ class PrometheusMetrics:
                 self.tokens.labels(model, kind).inc(value)
         if record.attempts:
             self.cooling.set(self._cooling())
+            self.state_fallback.set(1 if self._state_degraded() else 0)
 
     def first_token(self, record: FinishedRequest) -> None:
         self.ttft.labels(self._model(record.base_model)).observe(time.perf_counter() - record.started)

@@ -23,6 +23,7 @@ def health_payload(gateway: Gateway) -> dict[str, Any]:
         "service_accounts": len(accounts),
         "rejected_service_accounts": len(gateway.service_account_report.rejected),
         "credentials_cooling_down": gateway.cooling_count(),
+        "state": gateway.pool_state.health(),
         "credentials": express.states() + accounts.states(),
     }
 

@@ -1,14 +1,14 @@
 """A pool of credentials of one kind: round-robin or random choice, with cooldowns.
 
-``ROUNDROBIN=true`` takes turns in order under a lock (greenlet-safe: gevent patches
-``threading``); otherwise the choice is random. A credential that got 429 cools down for
-``Retry-After`` (or the configured cooldown); one that got 401/403 cools down longer and is
-reported once in the log. Cooling credentials are skipped while others are available.
+``ROUNDROBIN=true`` takes turns in order on a cursor shared by every worker and instance;
+otherwise the choice is random. A credential that got 429 cools down for ``Retry-After`` (or the
+configured cooldown); one that got 401/403 cools down longer and is reported once in the log.
+Cooling credentials are skipped while others are available. Cooldowns and the cursor live in
+:class:`~adapter.upstream.pool_state.PoolState` (the shared state, or this worker's memory).
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
 import random
 import threading
@@ -16,7 +16,9 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+from ..state import CooldownReason
 from .credentials import Credential
+from .pool_state import PoolState
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +29,6 @@ AUTH_FAILURES = (401, 403)
 class CredentialState:
     """What the health endpoint shows about one credential (never its secret)."""
 
-    cooling_until: float = 0.0
     last_status: int | None = None
     auth_failure_reported: bool = False
 
@@ -48,8 +49,10 @@ class CredentialPool:
         round_robin: bool,
         cooldown: float = 60.0,
         auth_cooldown: float = 600.0,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
+        state: PoolState | None = None,
+        name: str = "pool",
     ) -> None:
         self.credentials: tuple[Credential, ...] = tuple(credentials)
         self.round_robin = round_robin
@@ -57,9 +60,10 @@ class CredentialPool:
         self.auth_cooldown = auth_cooldown
         self._clock = clock
         self._rng = rng or random.Random()
+        self.name = name
+        self._shared = state or PoolState()
         self._lock = threading.Lock()
-        self._cycle = itertools.cycle(self.credentials)
-        self._peeked: Credential | None = None  # taken from the cycle by peek(), not yet used
+        self._last_turn = 0
         self._state = {cred.index: CredentialState() for cred in self.credentials}
 
     def __len__(self) -> int:
@@ -84,61 +88,61 @@ class CredentialPool:
 
     def _choose(self, exclude: frozenset[int] | set[int], *, advance: bool) -> Credential | None:
         now = self._clock()
-        with self._lock:
-            candidates = [c for c in self.credentials if c.index not in exclude]
-            if not candidates:
-                return None
-            ready = [c for c in candidates if self._state[c.index].cooling_until <= now]
-            if not ready:
-                raise AllCoolingDown(min(self._state[c.index].cooling_until for c in candidates) - now)
-            if not self.round_robin:
-                return self._rng.choice(ready)
-            ready_ids = {c.index for c in ready}
-            for _ in self.credentials:
-                cred = self._next_in_turn()
-                if cred.index in ready_ids:
-                    if not advance:
-                        self._peeked = cred
-                    return cred
+        candidates = [c for c in self.credentials if c.index not in exclude]
+        if not candidates:
+            return None
+        until = self._cooling_until(now)
+        ready = [c for c in candidates if until.get(c.label, 0.0) <= now]
+        if not ready:
+            raise AllCoolingDown(min(until[c.label] for c in candidates) - now)
+        if not self.round_robin:
+            return self._rng.choice(ready)
+        turn = self._shared.next_index(self.name) if advance else self._last_turn + 1
+        if advance:
+            self._last_turn = turn
+        ready_ids = {c.index for c in ready}
+        count = len(self.credentials)
+        for step in range(count):
+            cred = self.credentials[(turn - 1 + step) % count]
+            if cred.index in ready_ids:
+                return cred
         return None
 
-    def _next_in_turn(self) -> Credential:
-        """The next credential of the cycle, the one peek() looked at first (lock held)."""
-        if self._peeked is not None:
-            cred, self._peeked = self._peeked, None
-            return cred
-        return next(self._cycle)
+    def _cooling_until(self, now: float) -> dict[str, float]:
+        labels = {c.label for c in self.credentials}
+        return {label: c.until for label, c in self._shared.cooldowns(now).items() if label in labels and c.until > now}
+
+    def _cool(self, cred: Credential, seconds: float, reason: CooldownReason) -> None:
+        self._shared.mark(cred.label, self._clock() + seconds, reason)
 
     def report(self, cred: Credential, status: int, retry_after: float | None = None) -> None:
         """Record an upstream outcome for ``cred`` (status 0: no answer) and start cooldowns."""
-        with self._lock:
-            state = self._state[cred.index]
-            state.last_status = status
-            if status == 429:
-                state.cooling_until = self._clock() + (retry_after if retry_after else self.cooldown)
-            elif status in AUTH_FAILURES:
-                state.cooling_until = self._clock() + self.auth_cooldown
-                if not state.auth_failure_reported:
-                    state.auth_failure_reported = True
-                    logger.error("credential %s (%s) was refused by Vertex AI with %s; skipping it for %.0fs", cred.label, cred.source, status, self.auth_cooldown)
-            elif 200 <= status < 300:
-                state.auth_failure_reported = False
+        state = self._state[cred.index]
+        state.last_status = status
+        if status == 429:
+            self._cool(cred, retry_after if retry_after else self.cooldown, "rate_limit")
+        elif status in AUTH_FAILURES:
+            self._cool(cred, self.auth_cooldown, "auth_failure")
+            with self._lock:
+                first_report, state.auth_failure_reported = not state.auth_failure_reported, True
+            if first_report:
+                logger.error("credential %s (%s) was refused by Vertex AI with %s; skipping it for %.0fs", cred.label, cred.source, status, self.auth_cooldown)
+        elif 200 <= status < 300:
+            state.auth_failure_reported = False
 
     def states(self) -> list[dict[str, object]]:
         """Per-credential state for the health endpoint: label, kind, index, where it was
         configured, how long it still cools down (and until when, UTC), last upstream status."""
         now, wall = self._clock(), time.time()
-        with self._lock:
-            return [_state_entry(cred, self._state[cred.index], now, wall) for cred in self.credentials]
+        until = self._cooling_until(now)
+        return [_state_entry(cred, self._state[cred.index], until.get(cred.label, 0.0) - now, wall) for cred in self.credentials]
 
     def cooling_count(self) -> int:
-        now = self._clock()
-        with self._lock:
-            return sum(1 for state in self._state.values() if state.cooling_until > now)
+        return len(self._cooling_until(self._clock()))
 
 
-def _state_entry(cred: Credential, state: CredentialState, now: float, wall: float) -> dict[str, object]:
-    remaining = max(0.0, state.cooling_until - now)
+def _state_entry(cred: Credential, state: CredentialState, remaining: float, wall: float) -> dict[str, object]:
+    remaining = max(0.0, remaining)
     until = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(wall + remaining)) if remaining else None
     return {
         "credential": cred.label,

@@ -67,6 +67,7 @@ def test_requests_attempts_tokens_and_streams_are_counted(gateway_factory: Gatew
     assert value(found, "gateway_tokens_total", model="gemini-2.5-flash", kind="reasoning") > 0
     assert value(found, "gateway_active_streams") == 0
     assert value(found, "gateway_credentials_cooling_down") == 1
+    assert value(found, "gateway_state_fallback") == 0
     assert not any("made-up-model" in name or "made-up-model" in str(labels) for name, labels in found)
 
 

@@ -144,6 +144,7 @@ def test_health_shows_each_credential_state_and_no_secret(gateway_factory: Gatew
     response = requests.get(live.url + "/", headers={"Accept": "application/json"}, timeout=10)
     body = response.json()
     assert body["credentials_cooling_down"] == 1
+    assert body["state"] == {"backend": "sqlite", "reachable": True, "fallback_to_memory": False}
     states = {entry["credential"]: entry for entry in body["credentials"]}
     assert set(states) == {"express#0", "express#1", "sa#0", "sa#1"}
     limited = states["express#0"]
