@@ -1,0 +1,131 @@
+"""Real gunicorn processes sharing state: two instances through one Redis, two workers through
+SQLite, and Redis killed and restarted under running instances."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+import requests
+
+from tests.conftest import API_KEY, Credentials, base_env
+from tests.e2e.test_gunicorn import ROOT, Served, free_port, wait_for
+from tests.emulator import Reply, VertexEmulator
+from tests.support.redis_server import RedisServer
+
+pytestmark = pytest.mark.slow
+
+HELLO = {"model": "gemini-2.5-flash", "messages": [{"role": "user", "content": "Hello"}]}
+CACHE_SECONDS = 0.6  # a little more than adapter.upstream.pool_state.CACHE_SECONDS
+
+Start = Callable[..., Served]
+
+
+@pytest.fixture
+def start(emulator: VertexEmulator, credentials: Credentials, tmp_path: Path) -> Iterator[Start]:
+    """Starts gunicorn instances (express keys only, round-robin on), each with its own DATA_DIR."""
+    started: list[Served] = []
+
+    def launch(name: str, **overrides: str) -> Served:
+        port = free_port()
+        env = {**os.environ, **base_env(emulator, credentials, express=True, service_accounts=False), "PORT": str(port)}
+        env.update({"WEB_CONCURRENCY": "1", "GRACEFUL_TIMEOUT": "5", "XDG_RUNTIME_DIR": str(tmp_path), **overrides})
+        log = tmp_path / f"{name}.log"
+        with log.open("wb") as output:
+            process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+        served = Served(f"http://127.0.0.1:{port}", process, log)
+        started.append(served)
+        wait_for(served.url + "/", process)
+        return served
+
+    yield launch
+    for served in started:
+        served.process.terminate()
+    for served in started:
+        try:
+            served.process.wait(10)
+        except subprocess.TimeoutExpired:
+            served.process.kill()
+            served.process.wait(5)
+
+
+def chat(served: Served) -> None:
+    headers = {"Authorization": f"Bearer {API_KEY}", "Connection": "close"}
+    response = requests.post(served.url + "/v1/chat/completions", json=HELLO, headers=headers, timeout=30)
+    assert response.status_code == 200, response.text
+
+
+def called(emulator: VertexEmulator) -> list[str]:
+    return [call.credential_label or "refused" for call in emulator.calls if call.rpc == "generateContent"]
+
+
+def test_two_instances_share_turns_and_cooldowns_through_redis(start: Start, emulator: VertexEmulator, redis_url: str, tmp_path: Path) -> None:
+    first, second = start("first", REDIS_URL=redis_url), start("second", REDIS_URL=redis_url)
+    assert {path.name for path in tmp_path.glob("gunicorn-*.ctl")} == {f"gunicorn-{s.url.rsplit(':', 1)[1]}.ctl" for s in (first, second)}
+    for _ in range(4):
+        chat(first)
+        chat(second)
+    assert called(emulator) == ["express#0", "express#1"] * 4
+    emulator.reset()
+    emulator.enqueue(Reply.error(429, retry_after=30), credential="express#0")
+    chat(first)
+    assert called(emulator) == ["express#0", "express#1"]
+    time.sleep(CACHE_SECONDS)
+    for _ in range(4):
+        chat(second)
+    assert called(emulator)[2:] == ["express#1"] * 4
+
+
+def test_two_workers_of_one_instance_share_through_sqlite(start: Start, emulator: VertexEmulator) -> None:
+    served = start("workers", WEB_CONCURRENCY="2")
+    for _ in range(8):
+        chat(served)
+    assert Counter(called(emulator)) == {"express#0": 4, "express#1": 4}
+    assert called(emulator) == ["express#0", "express#1"] * 4
+    emulator.reset()
+    emulator.always(Reply.error(429, retry_after=30), credential="express#1")
+    chat(served)
+    time.sleep(CACHE_SECONDS)
+    for _ in range(6):
+        chat(served)
+    assert called(emulator).count("express#1") == 1
+
+
+def test_redis_killed_mid_run_then_restarted(start: Start, emulator: VertexEmulator, tmp_path: Path) -> None:
+    redis = RedisServer(tmp_path, password="kill-test-pw-31c").start()
+    try:
+        first, second = start("first", REDIS_URL=redis.url, METRICS_ENABLED="true"), start("second", REDIS_URL=redis.url)
+        chat(first)
+        redis.stop()
+        started = time.monotonic()
+        for _ in range(3):
+            chat(first)
+            chat(second)
+        assert time.monotonic() - started < 10
+        state = requests.get(first.url + "/", headers={"Accept": "application/json"}, timeout=10).json()["state"]
+        assert state == {"backend": "redis", "reachable": False, "fallback_to_memory": True}
+        assert "gateway_state_fallback 1.0" in requests.get(first.url + "/metrics", timeout=10).text
+        redis.start()
+        time.sleep(1.1)  # the workers try the store again every second
+        emulator.reset()
+        emulator.always(Reply.error(429, retry_after=30), credential="express#0")
+        for _ in range(4):
+            chat(first)
+            if "express#0" in called(emulator):
+                break
+        assert "express#0" in called(emulator)
+        time.sleep(CACHE_SECONDS)
+        before = len(called(emulator))
+        for _ in range(4):
+            chat(second)
+        assert "express#0" not in called(emulator)[before:]
+        log = first.log.read_text()
+        assert "unreachable" in log and "reachable again" in log and "kill-test-pw-31c" not in log
+    finally:
+        redis.stop()
