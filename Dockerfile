@@ -14,9 +14,12 @@ COPY wsgi.py gunicorn.conf.py ./
 
 # Hugging Face Spaces runs containers as uid 1000; so do we everywhere.
 RUN useradd --create-home --uid 1000 app \
-    && mkdir -p /app/credentials \
+    && mkdir -p /app/credentials /app/data \
     && chown -R app:app /app
 USER app
+
+# Shared state (SQLite) of this instance's workers: mount a volume here to keep it across restarts.
+VOLUME /app/data
 
 EXPOSE 7860
 CMD ["gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]

@@ -15,8 +15,8 @@ worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "1000"))
 
 # gunicorn's control socket (for gunicornc) is one path per machine by default, so a second
 # instance on the same machine would take over the first one's. Each instance gets its own,
-# named after its port: $XDG_RUNTIME_DIR (or ~/.gunicorn)/gunicorn-$PORT.ctl.
-control_socket = os.path.join(os.environ.get("XDG_RUNTIME_DIR") or os.path.expanduser("~/.gunicorn"), f"gunicorn-{PORT}.ctl")
+# named after its port: ~/.gunicorn/gunicorn-$PORT.ctl.
+control_socket = os.path.join(os.path.expanduser("~"), ".gunicorn", f"gunicorn-{PORT}.ctl")
 
 # With gevent workers, `timeout` only watches the worker's heartbeat, which keeps beating while
 # a stream is open; long streams are never cut by it. On SIGTERM, running streams get

@@ -101,7 +101,8 @@ def test_ports_agree_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
     assert docker["EXPOSE"] == [str(CONTAINER_PORT)]
     assert f"PORT={CONTAINER_PORT}" in " ".join(docker["ENV"])
     compose = yaml.safe_load(read("docker-compose.yml"))
-    (service,) = compose["services"].values()
+    service = compose["services"]["gateway"]
+    assert all("profiles" in other for name, other in compose["services"].items() if name != "gateway"), "extra services are opt-in"
     assert service["ports"] == [f"{HOST_PORT}:{CONTAINER_PORT}"]
     assert "command" not in service and service["build"] == "."
     assert service["env_file"] == ".env"

@@ -35,7 +35,7 @@ def start(emulator: VertexEmulator, credentials: Credentials, tmp_path: Path) ->
     def launch(name: str, **overrides: str) -> Served:
         port = free_port()
         env = {**os.environ, **base_env(emulator, credentials, express=True, service_accounts=False), "PORT": str(port)}
-        env.update({"WEB_CONCURRENCY": "1", "GRACEFUL_TIMEOUT": "5", "XDG_RUNTIME_DIR": str(tmp_path), **overrides})
+        env.update({"WEB_CONCURRENCY": "1", "GRACEFUL_TIMEOUT": "5", "HOME": str(tmp_path), **overrides})
         log = tmp_path / f"{name}.log"
         with log.open("wb") as output:
             process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
@@ -67,7 +67,7 @@ def called(emulator: VertexEmulator) -> list[str]:
 
 def test_two_instances_share_turns_and_cooldowns_through_redis(start: Start, emulator: VertexEmulator, redis_url: str, tmp_path: Path) -> None:
     first, second = start("first", REDIS_URL=redis_url), start("second", REDIS_URL=redis_url)
-    assert {path.name for path in tmp_path.glob("gunicorn-*.ctl")} == {f"gunicorn-{s.url.rsplit(':', 1)[1]}.ctl" for s in (first, second)}
+    assert {path.name for path in (tmp_path / ".gunicorn").glob("gunicorn-*.ctl")} == {f"gunicorn-{s.url.rsplit(':', 1)[1]}.ctl" for s in (first, second)}
     for _ in range(4):
         chat(first)
         chat(second)
