@@ -9,9 +9,11 @@ Fixtures build up in steps (as in Flask's tutorial): ``vertex`` (session) -> ``e
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import openai
@@ -25,6 +27,7 @@ from tests.emulator import ServiceAccountKey, VertexEmulator
 from tests.support.redis_server import RedisServer
 
 API_KEY = "sk-gateway-test-key-8c1f"
+DATA_ROOT = Path(tempfile.mkdtemp(prefix="gateway-test-data-"))
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,13 @@ class LiveGateway:
     @property
     def gateway(self) -> Any:
         return self.app.extensions["adapter"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def data_root() -> Iterator[Path]:
+    """Every gateway of the run gets its own DATA_DIR under this folder, removed at the end."""
+    yield DATA_ROOT
+    shutil.rmtree(DATA_ROOT, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -110,7 +120,7 @@ def base_env(emulator: VertexEmulator, credentials: Credentials, *, express: boo
         "ALLOW_PRIVATE_URLS": "true",
         "ROUNDROBIN": "true",
         "LOG_LEVEL": "INFO",
-        "DATA_DIR": tempfile.mkdtemp(prefix="gateway-data-"),
+        "DATA_DIR": tempfile.mkdtemp(dir=DATA_ROOT),
     }
     if express:
         env["VERTEX_EXPRESS_API_KEY"] = ",".join(credentials.express_keys)

@@ -20,7 +20,7 @@ from . import Cooldown, CooldownReason, StateUnavailable, Usage, check_reason, w
 
 T = TypeVar("T")
 
-BUSY_TIMEOUT_SECONDS = 2.0
+BUSY_TIMEOUT_SECONDS = 1.0
 SWEEP_INTERVAL = 60.0
 SWEEP_BATCH = 500
 

@@ -82,7 +82,7 @@ class CredentialPool:
     def peek(self) -> Credential | None:
         """What :meth:`acquire` would give now, without taking a round-robin turn (dry runs).
 
-        A random pool answers with a random pick. Raises :class:`AllCoolingDown` like acquire.
+        The turn is the one after this worker's last (other workers may take it first). A random pool answers with a random pick. Raises :class:`AllCoolingDown` like acquire.
         """
         return self._choose(frozenset(), advance=False)
 
