@@ -12,6 +12,7 @@ import pytest
 from adapter.state import Cooldown, StateStore, StateUnavailable, Usage
 from adapter.state.redis_store import RedisStore
 from adapter.state.sqlite_store import SqliteStore
+from tests.support.openai_schema import assert_error
 
 
 class Clock:
@@ -140,6 +141,7 @@ def test_an_unreachable_store_raises_state_unavailable_quickly(tmp_path: Path) -
         dead.next_index("express")
     assert time.monotonic() - started < 1
     assert raised.value.status == 503 and raised.value.code == "state_unavailable"
+    assert_error(raised.value.to_body())
     assert "secret-pw" not in str(raised.value)
     assert dead.health() == {"backend": "redis", "reachable": False}
     gone = SqliteStore(tmp_path / "missing" / "state.sqlite3")
