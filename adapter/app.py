@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Flask
 
 from .api import chat, docs, embeddings, health, metrics_endpoint, models, runtime_stats
-from .api.error_handlers import register_error_handlers
-from .api.http import CappedRequest, content_length_limit
-from .api.request_log import init_request_log
+from .error_handlers import register_error_handlers
+from .http import CappedRequest, content_length_limit
+from .request_log import init_request_log
 from .auth import check_api_key
 from .gateway import init_gateway
 from .log import configure_logging

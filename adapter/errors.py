@@ -45,6 +45,11 @@ class AdapterError(Exception):
         }
 
 
+def internal_error() -> AdapterError:
+    """The generic 500 for an unexpected exception (whose text is logged, never sent)."""
+    return AdapterError("The gateway hit an internal error. The request id in X-Request-ID identifies it in the logs.", code="internal_error")
+
+
 class InvalidRequest(AdapterError):
     """The request cannot be served as sent (400)."""
 

@@ -25,8 +25,8 @@ from ..upstream.credentials import Credential, CredentialKind
 from ..upstream.dispatch import Outcome
 from .disconnect import HANGUPS, ClientWatch, cancellable
 from .dry_run import DryRun, PlannedRequest
-from .http import json_response
-from .request_log import RequestRecord, current_record
+from ..http import json_response
+from ..request_log import RequestRecord, current_record
 
 
 @dataclass

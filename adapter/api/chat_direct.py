@@ -17,7 +17,7 @@ from ..upstream.credentials import Credential
 from .answers import UNREADABLE, unreadable_answer
 from .chat_call import ChatCall, completion_response, run_whole, translate_direct
 from .chat_stream import relay_response, stream_opener
-from .http import SSE_KEEPALIVE
+from ..http import SSE_KEEPALIVE
 
 
 def direct_chat(gateway: Gateway, call: ChatCall) -> Response:

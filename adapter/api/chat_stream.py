@@ -23,7 +23,7 @@ from ..upstream.credentials import Credential
 from ..upstream.stream import UpstreamStream
 from .chat_call import ChatCall, explain_headers, gemini_url, generate_caller, run
 from .disconnect import ClientWatch, cancellable
-from .http import SSE_HEADERS, SSE_KEEPALIVE, sse_frame
+from ..http import SSE_HEADERS, SSE_KEEPALIVE, sse_frame
 from .pump import NoMoreEvents, Opened, UpstreamPump
 from .relay import SSERelay, StreamTranslator, first_chunks_of
 

@@ -12,7 +12,7 @@ import orjson
 from flask import Blueprint, Response
 
 from ..version import __version__
-from .http import JSON_MIMETYPE
+from ..http import JSON_MIMETYPE
 from .openapi import build_openapi_spec
 
 bp = Blueprint("docs", __name__)

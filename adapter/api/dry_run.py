@@ -16,7 +16,7 @@ from flask import Response, request
 from ..gateway import Gateway
 from ..upstream.credentials import KIND_LABELS, Credential, CredentialKind
 from ..upstream.pool import AllCoolingDown
-from .http import json_response
+from ..http import json_response
 
 DRY_RUN_HEADER = "X-Dry-Run"
 _YES = frozenset({"1", "true", "yes", "on"})

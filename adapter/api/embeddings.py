@@ -26,8 +26,8 @@ from ..upstream.credentials import Credential, CredentialKind
 from ..upstream.dispatch import Attempt, Outcome
 from ..validation import validate_json
 from .dry_run import DryRun, PlannedRequest, dry_run_requested, dry_run_response
-from .http import json_response
-from .request_log import RequestRecord, current_record
+from ..http import json_response
+from ..request_log import RequestRecord, current_record
 
 bp = Blueprint("embeddings", __name__)
 

@@ -7,7 +7,7 @@ from flask import Blueprint, Response
 from ..errors import NotFound
 from ..gateway import current_gateway
 from ..routing.catalog import is_served, model_list, model_object
-from .http import json_response
+from ..http import json_response
 
 bp = Blueprint("models", __name__)
 

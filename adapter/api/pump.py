@@ -17,10 +17,9 @@ import logging
 import threading
 from typing import Any, Callable, Protocol
 
-from ..errors import AdapterError
+from ..errors import AdapterError, internal_error
 from ..upstream.inflight import RequestTracker
 from ..upstream.stream import UpstreamStream
-from .error_handlers import internal_error
 
 logger = logging.getLogger(__name__)
 

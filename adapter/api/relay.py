@@ -15,14 +15,13 @@ import logging
 import time
 from typing import Any, Generator, Iterator, Protocol
 
-from ..errors import AdapterError
+from ..errors import AdapterError, internal_error
 from ..translate.candidates import usage_from
 from .answers import UNREADABLE, unreadable_answer
 from .disconnect import DISCONNECT_CHECK_INTERVAL, ClientGone, ClientWatch
-from .error_handlers import internal_error
-from .http import SSE_DONE, sse_frame
+from ..http import SSE_DONE, sse_frame
 from .pump import EventSource, Opened, UpstreamPump
-from .request_log import RequestRecord
+from ..request_log import RequestRecord
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from typing import Any
 from flask import Blueprint, Response
 
 from ..auth import check_api_key
-from .http import json_response
+from ..http import json_response
 
 
 def _fd_count() -> int | None:

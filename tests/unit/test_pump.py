@@ -13,7 +13,7 @@ import pytest
 from adapter.api.disconnect import ClientWatch
 from adapter.api.pump import Opened, UpstreamPump
 from adapter.api.relay import SSERelay
-from adapter.api.request_log import RequestRecord
+from adapter.request_log import RequestRecord
 from adapter.errors import AdapterError, UpstreamError
 
 

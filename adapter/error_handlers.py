@@ -11,7 +11,7 @@ import logging
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from ..errors import AdapterError, InvalidRequest, NotFound, PayloadTooLarge
+from .errors import AdapterError, InvalidRequest, NotFound, PayloadTooLarge, internal_error
 from .http import error_response
 from .request_log import note_error
 
@@ -34,11 +34,6 @@ def _http_error(error: HTTPException) -> Response:
         return _render(InvalidRequest(f"Method not allowed: {error.description}", code="method_not_allowed", status=405, headers=allow))
     error_class = InvalidRequest if status < 500 else AdapterError
     return _render(error_class(error.description or error.name, status=status))
-
-
-def internal_error() -> AdapterError:
-    """The generic 500 for an unexpected exception (whose text is logged, never sent)."""
-    return AdapterError("The gateway hit an internal error. The request id in X-Request-ID identifies it in the logs.", code="internal_error")
 
 
 def _unexpected(error: Exception) -> Response:

@@ -19,11 +19,11 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 
-from ..errors import AdapterError
-from ..log import request_id_var
-from ..metrics import NULL_METRICS, MetricsHooks
-from ..routing.model_name import ModelRoute
-from ..upstream.dispatch import Attempt
+from .errors import AdapterError
+from .log import request_id_var
+from .metrics import NULL_METRICS, MetricsHooks
+from .routing.model_name import ModelRoute
+from .upstream.dispatch import Attempt
 
 logger = logging.getLogger("adapter.requests")
 

@@ -8,7 +8,7 @@ import orjson
 from flask import Request, Response
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..errors import AdapterError
+from .errors import AdapterError
 
 JSON_MIMETYPE = "application/json"
 SSE_DONE = b"data: [DONE]\n\n"
