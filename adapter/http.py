@@ -1,4 +1,4 @@
-"""Response helpers: JSON bodies and server-sent-event frames, encoded with orjson."""
+"""Response helpers: JSON bodies encoded with orjson, and the size-capped request class."""
 
 from __future__ import annotations
 
@@ -11,9 +11,6 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from .errors import AdapterError
 
 JSON_MIMETYPE = "application/json"
-SSE_DONE = b"data: [DONE]\n\n"
-SSE_KEEPALIVE = b": keep-alive\n\n"
-SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
 def json_response(payload: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
@@ -22,10 +19,6 @@ def json_response(payload: Any, status: int = 200, headers: Mapping[str, str] | 
 
 def error_response(error: AdapterError) -> Response:
     return json_response(error.to_body(), error.status, error.headers)
-
-
-def sse_frame(payload: Any) -> bytes:
-    return b"data: " + orjson.dumps(payload) + b"\n\n"
 
 
 class CappedRequest(Request):

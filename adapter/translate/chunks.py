@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from ..errors import AdapterError
 from .candidates import (
     TOOL_CALL,
     ChoiceState,
@@ -99,6 +100,10 @@ class ChunkTranslator:
         if self._include_usage:
             chunks.append({**self._head, "choices": [], "usage": usage_from(self._usage)})
         return chunks
+
+    def fail(self, error: AdapterError) -> list[dict[str, Any]]:
+        """The error frame that ends a stream failing after its first byte."""
+        return [error.to_body()]
 
     def _choice(self, index: int) -> _StreamChoice:
         choice = self._choices.get(index)

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from ..errors import InvalidRequest
+from ..errors import AdapterError, InvalidRequest
 from ..routing.capabilities import ModelCapabilities, ThinkingControl
 from ..routing.model_name import MAX_SUFFIX, NOTHINKING_SUFFIX, ModelRoute
 from .shapes import ChatCompletion, ChatCompletionChunk, OpenAIChatRequest
@@ -271,6 +271,10 @@ class DirectChunkTranslator:
         if self._include_usage and self._usage is not None:
             chunks.append({**self._head, "choices": [], "usage": self._usage})
         return chunks
+
+    def fail(self, error: AdapterError) -> list[dict[str, Any]]:
+        """The error frame that ends a stream failing after its first byte."""
+        return [error.to_body()]
 
     def _choice(self, choice: Mapping[str, Any], entries: list[dict[str, Any]], finishes: list[dict[str, Any]]) -> None:
         index = choice.get("index", 0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import AdapterError
 from .shapes import ChatCompletion, ChatCompletionChunk
 
 _FINISH = {"tool_calls": "function_call"}
@@ -31,6 +32,9 @@ class LegacyChunks:
 
     def finish(self) -> list[ChatCompletionChunk]:
         return _kept(self.inner.finish())
+
+    def fail(self, error: AdapterError) -> list[dict[str, Any]]:
+        return list(self.inner.fail(error))
 
 
 def _kept(chunks: list[ChatCompletionChunk]) -> list[ChatCompletionChunk]:

@@ -9,7 +9,7 @@ from typing import Callable
 
 import pytest
 
-from adapter.api.embeddings import in_parallel
+from adapter.calls.embeddings import in_parallel
 
 marker: contextvars.ContextVar[str] = contextvars.ContextVar("marker", default="unset")
 

@@ -10,11 +10,14 @@ from typing import Any
 
 import pytest
 
-from adapter.api.disconnect import ClientWatch
-from adapter.api.pump import Opened, UpstreamPump
-from adapter.api.relay import SSERelay
+from adapter.streaming.disconnect import ClientWatch
+from adapter.streaming.pump import Opened, UpstreamPump
+from adapter.streaming.frames import Frames
+from adapter.streaming.relay import SSERelay
+from adapter.streaming.wire import DATA_WIRE
 from adapter.request_log import RequestRecord
 from adapter.errors import AdapterError, UpstreamError
+from adapter.upstream.answer_shape import GEMINI_ANSWER
 
 
 class Source:
@@ -109,15 +112,19 @@ class BrokenTranslator:
     def finish(self) -> list[dict[str, Any]]:
         return []
 
+    def fail(self, error: AdapterError) -> list[dict[str, Any]]:
+        return [error.to_body()]
+
 
 def test_an_unexpected_failure_mid_stream_ends_it_with_an_internal_error_event(caplog: pytest.LogCaptureFixture) -> None:
-    pump = UpstreamPump(lambda pump: Outcome(Opened([], EventsThenEnd(["second"]))))
+    pump = UpstreamPump(lambda pump: Outcome(Opened([], EventsThenEnd([{"candidates": []}]))))
     assert pump.wait(2)
     record = RequestRecord(request_id="r", path="/v1/chat/completions")
-    relay = SSERelay(pump, BrokenTranslator(), b'data: {"n": 1}\n\n', record, keepalive=b": k\n\n", interval=1.0, watch=ClientWatch(None))
+    frames = Frames(BrokenTranslator(), DATA_WIRE, record, GEMINI_ANSWER)
+    relay = SSERelay(pump, frames, b'data: {"n": 1}\n\n', keepalive=b": k\n\n", interval=1.0, watch=ClientWatch(None))
     frames = list(relay)
     assert frames[0] == b'data: {"n": 1}\n\n'
     error = json.loads(frames[-1].removesuffix(b"data: [DONE]\n\n")[len(b"data: "):])
     assert error["error"]["code"] == "internal_error" and "a bug" not in frames[-1].decode()
     assert record.logged and record.error_code == "internal_error"
-    assert any("unexpected error while relaying the stream" in r.getMessage() and r.exc_info for r in caplog.records)
+    assert any("translating an answer from Vertex AI failed" in r.getMessage() and r.exc_info for r in caplog.records)

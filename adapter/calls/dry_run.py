@@ -8,36 +8,19 @@ and body; keys travel in headers, so URLs never hold one). Its shape is document
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from flask import Response, request
 
 from ..gateway import Gateway
+from ..http import json_response
 from ..upstream.credentials import KIND_LABELS, Credential, CredentialKind
 from ..upstream.pool import AllCoolingDown
-from ..http import json_response
+from .plan import CallPlan
+from .urls import upstream_url
 
 DRY_RUN_HEADER = "X-Dry-Run"
 _YES = frozenset({"1", "true", "yes", "on"})
-
-
-@dataclass(frozen=True)
-class PlannedRequest:
-    """One Vertex request: its URL for a given credential, and its JSON body."""
-
-    url: Callable[[Credential], str]
-    body: Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class DryRun:
-    endpoint: str
-    model: str
-    upstream_model: str
-    kinds: tuple[CredentialKind, ...]
-    rewrites: Sequence[str]
-    requests: Sequence[PlannedRequest]
 
 
 def dry_run_requested() -> bool:
@@ -57,24 +40,26 @@ def _next_credential(gateway: Gateway, kinds: Iterable[CredentialKind]) -> Crede
     return None
 
 
-def dry_run_payload(gateway: Gateway, plan: DryRun) -> dict[str, Any]:
+def dry_run_payload(gateway: Gateway, plans: Sequence[CallPlan], endpoint: str) -> dict[str, Any]:
+    """What ``plans`` (one per Vertex request, all of one client request) would send."""
+    plan = plans[0]
     chosen = _next_credential(gateway, plan.kinds)
     for_urls = chosen or gateway.pools[plan.kinds[0]].credentials[0]
     return {
         "object": "gateway.dry_run",
-        "endpoint": plan.endpoint,
-        "model": plan.model,
-        "upstream_model": plan.upstream_model,
+        "endpoint": endpoint,
+        "model": plan.route.requested,
+        "upstream_model": plan.route.base,
         "credential": chosen.label if chosen else None,
         "credential_order": [KIND_LABELS[kind] for kind in plan.kinds],
         "selection": "round_robin" if gateway.settings.round_robin else "random",
         "rewrites": list(plan.rewrites),
-        "requests": [{"method": "POST", "url": item.url(for_urls), "body": item.body} for item in plan.requests],
+        "requests": [{"method": "POST", "url": upstream_url(gateway, item)(for_urls), "body": item.body} for item in plans],
     }
 
 
-def dry_run_response(gateway: Gateway, plan: DryRun, headers: Mapping[str, str]) -> Response:
-    payload = dry_run_payload(gateway, plan)
+def dry_run_response(gateway: Gateway, plans: Sequence[CallPlan], endpoint: str, headers: Mapping[str, str]) -> Response:
+    payload = dry_run_payload(gateway, plans, endpoint)
     extra = {DRY_RUN_HEADER: "1"}
     if payload["credential"]:
         extra["X-Gateway-Credential"] = payload["credential"]
