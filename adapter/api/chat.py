@@ -10,8 +10,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, Response
 
 from ..calls.chat import ChatAnswer, chat_plan
@@ -21,6 +19,7 @@ from ..calls.urls import explain_headers
 from ..gateway import current_gateway
 from ..http import json_response
 from ..schemas.chat import CHAT_REQUEST_SCHEMA
+from ..schemas.legacy import ChatRequest
 from ..validation import validate_json
 
 bp = Blueprint("chat", __name__)
@@ -28,7 +27,7 @@ bp = Blueprint("chat", __name__)
 
 @bp.post("/chat/completions")
 @validate_json(CHAT_REQUEST_SCHEMA)
-def chat_completions(body: dict[str, Any]) -> Response:
+def chat_completions(body: ChatRequest) -> Response:
     gateway = current_gateway()
     plan = chat_plan(gateway, body)
     if dry_run_requested():

@@ -18,7 +18,7 @@ from ..request_log import current_record
 from ..routing.capabilities import ModelCapabilities
 from ..routing.catalog import check_variant, requested_route
 from ..routing.model_name import ModelRoute
-from ..schemas.legacy import LEGACY_MARKER
+from ..schemas.legacy import ChatRequest
 from ..streaming.wire import DATA_WIRE, EventTranslator, SSEWire, data_frame
 from ..translate.chunks import ChunkTranslator
 from ..translate.direct import DirectChunkTranslator, direct_response, plan_direct_request
@@ -29,7 +29,7 @@ from ..translate.shapes import ChatCompletion
 from .plan import ANY_KIND, GENERATE, OPENAI_CHAT, SERVICE_ACCOUNTS_ONLY, CallPlan, credential_order
 
 
-def chat_plan(gateway: Gateway, body: dict[str, Any]) -> CallPlan:
+def chat_plan(gateway: Gateway, body: ChatRequest) -> CallPlan:
     """The plan of a validated chat request (fetches its remote media; sends nothing)."""
     route = requested_route(str(body["model"]))
     caps = gateway.capabilities.lookup(route.base)
@@ -38,7 +38,6 @@ def chat_plan(gateway: Gateway, body: dict[str, Any]) -> CallPlan:
     record = current_record()
     record.note_model(route)
     record.stream = bool(body.get("stream"))
-    legacy_functions = bool(body.pop(LEGACY_MARKER, False))
     upstream_body, method, rewrites = _upstream_body(gateway, body, route, caps)
     record.rewrites = rewrites
     return CallPlan(
@@ -50,7 +49,7 @@ def chat_plan(gateway: Gateway, body: dict[str, Any]) -> CallPlan:
         record=record,
         rewrites=rewrites,
         stream=record.stream,
-        legacy_functions=legacy_functions,
+        legacy_functions=body.legacy_functions,
     )
 
 

@@ -51,7 +51,7 @@ from adapter.schemas.fields import (
     unsupported,
     unsupported_value,
 )
-from adapter.schemas.legacy import modernize
+from adapter.schemas.legacy import ChatRequest, modernize
 from adapter.schemas.messages import messages_field
 from adapter.schemas.tools import (
     function_call_field,
@@ -189,7 +189,7 @@ class ChatCompletionRequestSchema(StrictSchema):
             raise ValidationError(error)
 
     @post_load
-    def _normalise(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    def _normalise(self, data: dict[str, Any], **kwargs: Any) -> ChatRequest:
         loaded = {key: value for key, value in data.items() if value is not None}
         if "stop" in loaded:
             stop = loaded.pop("stop")

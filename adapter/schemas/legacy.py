@@ -22,25 +22,29 @@ from typing import Any
 from adapter.errors import InvalidRequest
 
 LEGACY_CALL_PREFIX = "legacy_call_"
-LEGACY_MARKER = "_legacy_functions"
-"""Set in the loaded body when the client declared ``functions``: it expects the legacy answer
-shape (:mod:`adapter.translate.legacy_functions`). The view takes it out before translation."""
 
 
-def modernize(request: dict[str, Any]) -> dict[str, Any]:
-    """``request`` with the legacy fields rewritten (the same dict when there are none)."""
+class ChatRequest(dict[str, Any]):
+    """A loaded chat request in its modern form. ``legacy_functions`` is True when the client
+    declared ``functions``: it expects the answer in the legacy shape
+    (:mod:`adapter.translate.legacy_functions`)."""
+
+    legacy_functions: bool = False
+
+
+def modernize(request: dict[str, Any]) -> ChatRequest:
+    """``request`` with the legacy fields rewritten."""
     changes: dict[str, Any] = {}
     if "functions" in request:
         changes["tools"] = [{"type": "function", "function": f} for f in request["functions"]]
-        changes[LEGACY_MARKER] = True
     if "function_call" in request:
         changes["tool_choice"] = _tool_choice(request["function_call"])
     if any(_is_legacy_message(message) for message in request["messages"]):
         changes["messages"] = _messages(request["messages"])
-    if not changes:
-        return request
-    kept = {k: v for k, v in request.items() if k not in ("functions", "function_call")}
-    return {**kept, **changes}
+    modern = ChatRequest({k: v for k, v in request.items() if k not in ("functions", "function_call")} if changes else request)
+    modern.update(changes)
+    modern.legacy_functions = "functions" in request
+    return modern
 
 
 def _tool_choice(function_call: str | dict[str, Any]) -> str | dict[str, Any]:

@@ -155,15 +155,30 @@ NORMALISED: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
           {"role": "assistant", "content": None, "tool_calls": [
               {"id": "legacy_call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}]},
           {"role": "tool", "tool_call_id": "legacy_call_1", "name": "get_weather", "content": "sunny"},
-          tools=[WEATHER_TOOL], tool_choice="auto", _legacy_functions=True)),
+          tools=[WEATHER_TOOL], tool_choice="auto")),
     ("legacy named function_call", body(functions=[WEATHER_TOOL["function"]], function_call={"name": "get_weather"}),
-     body(tools=[WEATHER_TOOL], tool_choice={"type": "function", "function": {"name": "get_weather"}}, _legacy_functions=True)),
+     body(tools=[WEATHER_TOOL], tool_choice={"type": "function", "function": {"name": "get_weather"}})),
 ]
 
 
 @pytest.mark.parametrize(("request_body", "expected"), [row[1:] for row in NORMALISED], ids=[r[0] for r in NORMALISED])
 def test_loaded_dict(request_body: dict[str, Any], expected: dict[str, Any]) -> None:
     assert load(request_body) == expected
+
+
+@pytest.mark.parametrize(
+    ("request_body", "legacy"),
+    [
+        (body(functions=[WEATHER_TOOL["function"]]), True),
+        (body(functions=[WEATHER_TOOL["function"]], function_call="auto"), True),
+        (body(tools=[WEATHER_TOOL], tool_choice="auto"), False),
+        (body(), False),
+    ],
+    ids=["functions", "functions and function_call", "tools", "neither"],
+)
+def test_a_request_declaring_functions_is_flagged_for_the_legacy_answer_shape(request_body: dict[str, Any], legacy: bool) -> None:
+    loaded = CHAT_REQUEST_SCHEMA.load(request_body)
+    assert loaded.legacy_functions is legacy and "functions" not in loaded
 
 
 def test_loading_never_changes_the_request() -> None:
