@@ -13,7 +13,7 @@ from flask import Blueprint, Response
 
 from ..version import __version__
 from ..http import JSON_MIMETYPE
-from .openapi import build_openapi_spec
+from ..openapi import build_openapi_spec
 
 bp = Blueprint("docs", __name__)
 

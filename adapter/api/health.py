@@ -9,7 +9,7 @@ from flask import Blueprint, Response
 from ..version import __version__
 from ..gateway import Gateway, current_gateway
 from ..http import json_response
-from .status_page import status_page, wants_html
+from ..status_page import status_page, wants_html
 
 bp = Blueprint("health", __name__)
 

@@ -4,7 +4,7 @@
 an object); :class:`Tagged` picks a schema singleton by a tag key (``role``, ``type``);
 :class:`Array` is a JSON array that tries the fast loaders of a :class:`Tagged` item first
 (see :mod:`adapter.schemas.fast`). Alternatives and Tagged describe themselves to apispec
-(:meth:`openapi_property`, called by ``adapter.api.openapi``).
+(:meth:`openapi_property`, called by ``adapter.openapi``).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from adapter.api.status_page import service_state
+from adapter.status_page import service_state
 from tests.conftest import Credentials, GatewayFactory, LiveGateway
 from tests.emulator import Reply, VertexEmulator
 

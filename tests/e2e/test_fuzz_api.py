@@ -140,7 +140,7 @@ def test_the_api_survives_fuzzing(live: LiveGateway, emulator: VertexEmulator, p
 
 
 def test_the_document_is_served_once_built_and_needs_no_key(gateway: LiveGateway) -> None:
-    from adapter.api.openapi import build_openapi_spec
+    from adapter.openapi import build_openapi_spec
     from adapter.version import __version__
 
     first = requests.get(gateway.url + "/openapi.json", timeout=10)

@@ -20,7 +20,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapter.api.openapi import build_openapi_spec
+from adapter.openapi import build_openapi_spec
 from adapter.errors import InvalidRequest
 from adapter.routing.capabilities import load_capabilities
 from adapter.routing.catalog import check_variant

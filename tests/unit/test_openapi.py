@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
-from adapter.api.openapi import build_openapi_spec
+from adapter.openapi import build_openapi_spec
 from adapter.errors import InvalidRequest, RateLimited
 from adapter.schemas.chat import CHAT_REQUEST_SCHEMA
 from adapter.validation import load_body

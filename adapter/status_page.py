@@ -16,10 +16,10 @@ from typing import Any, Mapping
 from flask import Request, Response, render_template, request
 from markupsafe import Markup
 
-from ..gateway import Gateway
-from ..routing.model_name import EXPRESS_PREFIX, PAY_PREFIX
+from .gateway import Gateway
+from .routing.model_name import EXPRESS_PREFIX, PAY_PREFIX
 
-_SCRIPT = (Path(__file__).resolve().parents[1] / "templates" / "status_page.js").read_text(encoding="utf-8")
+_SCRIPT = (Path(__file__).resolve().parent / "templates" / "status_page.js").read_text(encoding="utf-8")
 _SCRIPT_HASH = base64.b64encode(hashlib.sha256(_SCRIPT.encode("utf-8")).digest()).decode("ascii")
 SECURITY_HEADERS = {
     "Content-Security-Policy": (

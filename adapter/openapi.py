@@ -28,7 +28,7 @@ from adapter.schemas.errors import ErrorSchema
 from adapter.schemas.fields import Str
 from adapter.schemas.unions import Alternatives, Tagged
 
-OPENAI_RESPONSES = Path(__file__).resolve().parent.parent / "schemas" / "openai_responses.json"
+OPENAI_RESPONSES = Path(__file__).resolve().parent / "schemas" / "openai_responses.json"
 _OPENAI_REF = "#/$defs/"
 _COMPONENT_REF = "#/components/schemas/"
 _ERRORS = {
