@@ -171,3 +171,22 @@ def test_slow_fetch_never_blocks_a_request(gateway_factory: GatewayFactory, conf
     assert "".join(chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices)
     assert time.monotonic() - started < 0.8
     assert "[PAY]my-tuned-model" in wait_for_ids(live, lambda ids: "[PAY]my-tuned-model" in ids)
+
+
+ORDERS = [
+    ("chat: named by the remote list for service accounts only", "/v1/chat/completions", {"model": "gemini-2.5-pro", "messages": HELLO}, ["sa", "express"]),
+    ("chat: named by the remote list for Express", "/v1/chat/completions", {"model": "gemini-2.5-flash", "messages": HELLO}, ["express", "sa"]),
+    ("chat: not named, Express in the table", "/v1/chat/completions", {"model": "gemini-3-flash-preview", "messages": HELLO}, ["express", "sa"]),
+    ("embeddings: not named, Express in the table", "/v1/embeddings", {"model": "gemini-embedding-001", "input": "hi"}, ["express", "sa"]),
+    ("embeddings: not named, not Express in the table", "/v1/embeddings", {"model": "text-embedding-005", "input": "hi"}, ["sa", "express"]),
+]
+
+
+@pytest.mark.parametrize(("path", "body", "order"), [row[1:] for row in ORDERS], ids=[row[0] for row in ORDERS])
+def test_one_express_first_policy_for_every_front_door(gateway_factory: GatewayFactory, config_server: ConfigServer, path: str, body: dict[str, Any], order: list[str]) -> None:
+    config_server.serve(REMOTE)
+    live = remote_gateway(gateway_factory, config_server)
+    wait_for_ids(live, lambda ids: "[PAY]my-tuned-model" in ids)
+    response = live.post(path, body, headers={"X-Dry-Run": "1"})
+    assert response.status_code == 200, response.text
+    assert response.json()["credential_order"] == order
