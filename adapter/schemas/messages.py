@@ -6,47 +6,72 @@ accepts follows the OpenAI SDK, widened where Gemini can do more: ``tool`` resul
 same parts as ``user`` messages (images in tool results), and ``input_audio`` takes every audio
 format Gemini reads. ``image_url`` may also be a bare URL string (sent by some chat UIs); it is
 loaded as ``{"url": ...}``.
+
+The words of the parts (audio formats, URL schemes, image details, MIME types by extension)
+come from :mod:`adapter.vocabulary`, which translation reads too: a part loaded here is one
+``adapter/translate/parts.py`` can translate without checking it again.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from adapter import vocabulary
 from adapter.schemas import fast
 from adapter.schemas.base import PassThroughSchema, StrictSchema
 from adapter.schemas.fields import MISSING, Choice, Refused, Str, unsupported, unsupported_value
 from adapter.schemas.unions import Alternatives, Array, Tagged
 
-IMAGE_DETAILS = ("auto", "low", "high", "original")
-AUDIO_FORMATS = ("wav", "mp3", "aac", "flac", "ogg", "aiff")
-REMOTE_PREFIXES = ("http://", "https://", "gs://")
 _URL_PHRASE = "must be an http(s) URL, a gs:// URI or a base64 data: URL (data:<mime>;base64,...)"
-_REMOTE_PATTERN = "^([Hh][Tt][Tt][Pp][Ss]?|[Gg][Ss])://"
-_URL_OPENAPI = {
-    "description": _URL_PHRASE,
-    "pattern": f"{_REMOTE_PATTERN}|^[Dd][Aa][Tt][Aa]:[^,]*/[^,]*;[Bb][Aa][Ss][Ee]64,",
-}
-_DATA_HEADER_LIMIT = 256
+_BASE64_PHRASE = "must be base64 (standard or URL-safe alphabet)"
+_GCS_TYPE_PHRASE = "must end with a known file extension (the MIME type of a gs:// URI is read from it)"
+_FILE_TYPE_PHRASE = "must have a known extension when 'file_data' is bare base64 (or send a data: URL)"
+_EMPTY_PHRASE = "must not be empty"
 _CUSTOM_TOOL_CALL = unsupported_value(
     "custom tool calls are not supported: Gemini calls only function tools"
 )
 
 
-def _is_remote(url: str) -> bool:
-    """True for ``http(s)://`` and ``gs://`` URLs, whatever the scheme's case."""
-    return url[:8].lower().startswith(REMOTE_PREFIXES)
+def _any_case(word: str) -> str:
+    """A regex matching ``word`` in any case, for the document (JSON Schema has no flags)."""
+    return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in word)
 
 
-def is_supported_url(url: str) -> bool:
-    """True for ``http(s)://``, ``gs://`` and ``data:<type>/<subtype>;base64,`` URLs."""
-    if url[:5].lower() == "data:":
-        comma = url.find(",", 5, _DATA_HEADER_LIMIT)
-        header = url[5:comma] if comma > 0 else ""
-        mime = header[: -len(";base64")] if header.lower().endswith(";base64") else ""
-        return "/" in mime
-    return _is_remote(url)
+_BASE64_BODY = vocabulary.BASE64_PATTERN.removeprefix("^")
+_FETCHED_PATTERN = "^(" + "|".join(_any_case(s) for s in vocabulary.FETCHED_SCHEMES) + ")://"
+_GCS_PATTERN = (f"^{_any_case(vocabulary.GCS_SCHEME)}://(.*/)?[^/?]*\\.("
+                + "|".join(_any_case(e) for e in vocabulary.EXTENSION_MIME_TYPES) + ")(\\?[^/]*)?(?![\\s\\S])")
+_DATA_PATTERN = f"^{_any_case('data:')}[^,;]*/[^,;]*(;[^,;]*)*;{_any_case('base64')},(?=\\s*[A-Za-z0-9+/_-]){_BASE64_BODY}"
+_REMOTE_PATTERN = f"{_FETCHED_PATTERN}|{_GCS_PATTERN}"
+_URL_OPENAPI = {"description": _URL_PHRASE, "pattern": f"{_REMOTE_PATTERN}|{_DATA_PATTERN}"}
+_BASE64_OPENAPI = {"description": "Base64-encoded audio.", "minLength": 1, "pattern": vocabulary.BASE64_PATTERN}
+_FILE_DATA_OPENAPI = {
+    "description": "A base64 data: URL (or bare base64 with a filename), or an http(s):// or gs:// URL.",
+    "pattern": f"{_URL_OPENAPI['pattern']}|^(?=\\s*[A-Za-z0-9+/_-]){_BASE64_BODY}",
+}
+
+
+def url_problem(url: str) -> str | None:
+    """Why translation could not use ``url`` as media, or None when it can."""
+    scheme = vocabulary.url_scheme(url)
+    if scheme == vocabulary.DATA_SCHEME:
+        parts = vocabulary.data_url_parts(url)
+        if parts is None:
+            return _URL_PHRASE
+        return None if vocabulary.is_base64(parts[1]) else f"{_URL_PHRASE}: the payload {_BASE64_PHRASE}"
+    if scheme == vocabulary.GCS_SCHEME and vocabulary.mime_from_name(url) is None:
+        return _GCS_TYPE_PHRASE
+    return None if scheme is not None else _URL_PHRASE
+
+
+def _check_base64(text: str) -> None:
+    if not text:
+        raise ValidationError(_EMPTY_PHRASE)
+    if not vocabulary.is_base64(text):
+        raise ValidationError(_BASE64_PHRASE)
 
 
 def _role(name: str) -> Choice:
@@ -64,13 +89,14 @@ class RefusalPartSchema(StrictSchema):
 
 
 def _check_url(url: str) -> None:
-    if not is_supported_url(url):
-        raise ValidationError(_URL_PHRASE)
+    problem = url_problem(url)
+    if problem is not None:
+        raise ValidationError(problem)
 
 
 class ImageUrlSchema(StrictSchema):
     url = Str(required=True, validate=_check_url, metadata={"openapi": _URL_OPENAPI})
-    detail = Choice(IMAGE_DETAILS)
+    detail = Choice(vocabulary.IMAGE_DETAILS)
 
 
 class ImagePartSchema(StrictSchema):
@@ -91,8 +117,8 @@ class ImagePartSchema(StrictSchema):
 
 
 class InputAudioSchema(StrictSchema):
-    data = Str(required=True, metadata={"description": "Base64-encoded audio."})
-    format = Choice(AUDIO_FORMATS, required=True)
+    data = Str(required=True, validate=_check_base64, metadata={"openapi": _BASE64_OPENAPI})
+    format = Choice(vocabulary.AUDIO_FORMATS, required=True)
 
 
 class AudioPartSchema(StrictSchema):
@@ -101,9 +127,12 @@ class AudioPartSchema(StrictSchema):
 
 
 class FileSchema(StrictSchema):
+    """A file by URL (``file_data`` first, then ``file_id``) or as bare base64 ``file_data``
+    whose ``filename`` extension gives the MIME type."""
+
     OPENAPI_EXTRA = {"anyOf": [{"required": ["file_data"]}, {"required": ["file_id"]}]}
 
-    file_data = Str(metadata={"description": "A base64 data: URL (or bare base64 with a filename)."})
+    file_data = Str(metadata={"openapi": _FILE_DATA_OPENAPI})
     file_id = Str(metadata={"openapi": {
         "description": "Only an http(s):// URL or a gs:// URI.", "pattern": _REMOTE_PATTERN}})
     filename = Str()
@@ -113,11 +142,28 @@ class FileSchema(StrictSchema):
         if "file_data" not in data and "file_id" not in data:
             raise ValidationError({"file_data": [MISSING]})
         file_id = data.get("file_id")
-        if file_id is not None and not _is_remote(file_id):
+        if file_id is not None and vocabulary.url_scheme(file_id) not in vocabulary.REMOTE_SCHEMES:
             raise ValidationError({"file_id": [unsupported_value(
                 "uploaded files are not available on this gateway; send 'file_data' "
                 "(a base64 data: URL), or a gs:// or http(s) URL as 'file_id'"
             )]})
+        for key in vocabulary.FILE_URL_KEYS:
+            value = data.get(key)
+            if value is not None and vocabulary.url_scheme(value) is not None:
+                problem = url_problem(value)
+                if problem is not None:
+                    raise ValidationError({key: [problem]})
+                return
+        _check_bare_base64(data)
+
+
+def _check_bare_base64(data: dict[str, Any]) -> None:
+    try:
+        _check_base64(data.get("file_data") or "")
+    except ValidationError as err:
+        raise ValidationError({"file_data": err.messages}) from None
+    if vocabulary.mime_from_name(data.get("filename") or "") is None:
+        raise ValidationError({"filename": [_FILE_TYPE_PHRASE]})
 
 
 class FilePartSchema(StrictSchema):
@@ -133,6 +179,7 @@ USER_PARTS = {
     "file": FilePartSchema(),
 }
 ASSISTANT_PARTS = {"text": TEXT_PART, "refusal": RefusalPartSchema()}
+SYSTEM_PARTS = {"text": TEXT_PART}
 
 
 def content(parts: Mapping[str, Schema], **kwargs: Any) -> Alternatives:
@@ -169,7 +216,7 @@ class ToolCallSchema(StrictSchema):
 
 class SystemMessageSchema(StrictSchema):
     role = _role("system")
-    content = content({"text": TEXT_PART}, required=True)
+    content = content(SYSTEM_PARTS, required=True)
     name = Str()
 
 

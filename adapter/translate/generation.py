@@ -16,6 +16,7 @@ from adapter.routing.capabilities import ModelCapabilities
 from adapter.routing.model_name import ModelRoute
 from adapter.translate.schema_cleanup import to_gemini_schema
 from adapter.translate.thinking import thinking_config
+from adapter.vocabulary import MEDIA_RESOLUTIONS
 
 Fragment = Mapping[str, Any]
 FragmentBuilder = Callable[[Mapping[str, Any], ModelRoute, ModelCapabilities, list[str]], Fragment]
@@ -40,11 +41,6 @@ UNSUPPORTED_FIELDS: dict[str, str] = {
     "logit_bias": "logit_bias is not supported by Gemini",
     "audio": "audio output is not supported",
     "prediction": "predicted outputs are not supported by Gemini",
-}
-MEDIA_RESOLUTIONS: dict[str, tuple[int, str]] = {
-    "low": (1, "MEDIA_RESOLUTION_LOW"),
-    "high": (3, "MEDIA_RESOLUTION_HIGH"),
-    "original": (3, "MEDIA_RESOLUTION_HIGH"),
 }
 MODALITIES: dict[str, str] = {"text": "TEXT", "image": "IMAGE"}
 DEFAULT_IMAGE_MODALITIES: tuple[str, ...] = ("TEXT", "IMAGE")

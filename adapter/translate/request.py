@@ -16,7 +16,8 @@ from adapter.routing.capabilities import ModelCapabilities
 from adapter.routing.model_name import ModelRoute
 from adapter.translate.generation import generation_config, labels, refuse_unsupported, safety_settings
 from adapter.translate.messages import move_prefill, open_with_user_turn, to_contents
-from adapter.translate.parts import REMOTE_PREFIXES, Media, file_url_of, image_url_of
+from adapter.translate.parts import Media, file_url_of, image_url_of
+from adapter.vocabulary import is_fetched
 from adapter.translate.shapes import GeminiRequest, OpenAIChatRequest
 from adapter.translate.tools import build_tools, refuse_json_with_tools
 
@@ -59,7 +60,7 @@ def _remote_url(part: Any) -> tuple[str, str] | None:
         url, place = file_url_of(part), "file"
     else:
         return None
-    return (url, place) if isinstance(url, str) and url.startswith(REMOTE_PREFIXES) else None
+    return (url, place) if is_fetched(url) else None
 
 
 def to_gemini_request(

@@ -109,6 +109,7 @@ NOT_IN_DOCUMENT = {
     "temperature NaN", "top_p infinite", "duplicate tool names", "tool_choice undeclared",
     "tool_choice required without tools", "allowed tool undeclared", "functions with tools",
     "function_call with tool_choice", "function_call undeclared", "budget below -1",
+    "bare file data without a known extension", "bare file data without a filename",
 }
 CHAT_REFUSED = [row for row in chat_cases.INVALID if row[0] not in NOT_IN_DOCUMENT]
 

@@ -224,11 +224,47 @@ INVALID: list[tuple[str, dict[str, Any], str | None, str, str]] = [
         {"type": "image_url", "image_url": {"url": "data:;base64,AAAA"}}]}),
      "messages[0].content[0].image_url.url", "base64 data: URL", "invalid_value"),
     ("bad image detail", body({"role": "user", "content": [
-        {"type": "image_url", "image_url": {"url": "gs://a/b", "detail": "ultra"}}]}),
+        {"type": "image_url", "image_url": {"url": "gs://a/b.png", "detail": "ultra"}}]}),
      "messages[0].content[0].image_url.detail", "must be one of 'auto'", "invalid_value"),
     ("audio format", body({"role": "user", "content": [{"type": "input_audio", "input_audio": {
-        "data": "AAAA", "format": "m4a"}}]}), "messages[0].content[0].input_audio.format", "'wav', 'mp3'",
+        "data": "AAAA", "format": "pcm16"}}]}), "messages[0].content[0].input_audio.format", "'wav', 'mp3'",
      "invalid_value"),
+    ("data URL without payload", body({"role": "user", "content": [
+        {"type": "image_url", "image_url": {"url": "data:image/png;base64,"}}]}),
+     "messages[0].content[0].image_url.url", "base64 data: URL", "invalid_value"),
+    ("data URL with a bad type", body({"role": "user", "content": [
+        {"type": "image_url", "image_url": {"url": "data:nonsense;name=a/b;base64,AA"}}]}),
+     "messages[0].content[0].image_url.url", "base64 data: URL", "invalid_value"),
+    ("gs URI without extension", body({"role": "user", "content": [
+        {"type": "image_url", "image_url": {"url": "gs://bucket/blob"}}]}),
+     "messages[0].content[0].image_url.url", "known file extension", "invalid_value"),
+    ("file gs URI without extension", body({"role": "user", "content": [
+        {"type": "file", "file": {"file_id": "gs://bucket/blob"}}]}),
+     "messages[0].content[0].file.file_id", "known file extension", "invalid_value"),
+    ("file data URL without type", body({"role": "user", "content": [
+        {"type": "file", "file": {"file_data": "data:;base64,AAAA"}}]}),
+     "messages[0].content[0].file.file_data", "base64 data: URL", "invalid_value"),
+    ("bare file data without a known extension", body({"role": "user", "content": [
+        {"type": "file", "file": {"file_data": "AAAA", "filename": "blob"}}]}),
+     "messages[0].content[0].file.filename", "known extension", "invalid_value"),
+    ("bare file data without a filename", body({"role": "user", "content": [
+        {"type": "file", "file": {"file_data": "AAAA"}}]}),
+     "messages[0].content[0].file.filename", "known extension", "invalid_value"),
+    ("empty file data", body({"role": "user", "content": [
+        {"type": "file", "file": {"file_data": "", "filename": "a.pdf"}}]}),
+     "messages[0].content[0].file.file_data", "must not be empty", "invalid_value"),
+    ("empty audio", body({"role": "user", "content": [{"type": "input_audio", "input_audio": {
+        "data": "", "format": "wav"}}]}), "messages[0].content[0].input_audio.data", "must not be empty",
+     "invalid_value"),
+    ("audio not base64", body({"role": "user", "content": [{"type": "input_audio", "input_audio": {
+        "data": "0", "format": "wav"}}]}), "messages[0].content[0].input_audio.data", "must be base64",
+     "invalid_value"),
+    ("data URL payload not base64", body({"role": "user", "content": [
+        {"type": "image_url", "image_url": {"url": "data:image/png;base64,a b!"}}]}),
+     "messages[0].content[0].image_url.url", "the payload must be base64", "invalid_value"),
+    ("bare file data not base64", body({"role": "user", "content": [
+        {"type": "file", "file": {"file_data": "not base64!", "filename": "a.pdf"}}]}),
+     "messages[0].content[0].file.file_data", "must be base64", "invalid_value"),
     ("file without data", body({"role": "user", "content": [{"type": "file", "file": {"filename": "a.pdf"}}]}),
      "messages[0].content[0].file.file_data", "Missing required parameter", "missing_required_parameter"),
     ("OpenAI file id", body({"role": "user", "content": [{"type": "file", "file": {"file_id": "file-abc123"}}]}),

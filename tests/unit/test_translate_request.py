@@ -16,12 +16,14 @@ from hypothesis import strategies as st
 from adapter.errors import InvalidRequest
 from adapter.routing.capabilities import load_capabilities
 from adapter.routing.model_name import parse_model_name
+from adapter.schemas.chat import CHAT_REQUEST_SCHEMA
 from adapter.translate.request import (
     Media,
     TranslatedRequest,
     remote_media_urls,
     to_gemini_request,
 )
+from adapter.validation import load_body
 from tests.unit.test_translate_request_walker import FIXTURES, vertex_violations
 
 TABLE = load_capabilities()
@@ -245,9 +247,9 @@ json_values = st.recursive(
     {"role": st.sampled_from(["system", "user", "assistant", "tool", "function"])},
     optional={"content": json_values, "tool_calls": json_values, "tool_call_id": json_values, "name": json_values, "function_call": json_values},
 ), min_size=1, max_size=5))
-def test_odd_message_shapes_only_ever_raise_invalid_request(messages: list[dict[str, Any]]) -> None:
+def test_odd_message_shapes_the_schema_loads_only_ever_raise_invalid_request(messages: list[dict[str, Any]]) -> None:
     try:
-        body = translate({"model": "gemini-3-pro-preview", "messages": messages}).body
+        body = translate(load_body(CHAT_REQUEST_SCHEMA, {"model": "gemini-3-pro-preview", "messages": messages})).body
     except InvalidRequest:
         return
     assert body["contents"]
