@@ -12,7 +12,11 @@ in the context nothing changes.
 
 The same connections check whether a pooled socket is still usable with one non-blocking
 ``poll`` system call (:func:`poll_now`) instead of urllib3's ``wait_for_read``, which under
-gevent goes through gevent's ``select.poll`` emulation (~40 µs a request) to learn the same.
+gevent goes through gevent's ``select.poll`` emulation (~11 µs a request) to learn the same
+(with the per-host pool of ``vertex.SessionPools``: 0.94 → 0.87 CPU-ms per request, commit
+6ee81af). The connection classes reach urllib3 through ``PoolManager.pool_classes_by_scheme``
+and its pools' ``ConnectionCls``, and urllib3 asks ``is_connected`` of a pooled connection;
+``tests/unit/test_library_internals.py`` fails, naming the pinned urllib3, when that moves.
 """
 
 from __future__ import annotations

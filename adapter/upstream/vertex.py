@@ -13,6 +13,12 @@ mounts, abortable connections of :mod:`.inflight`), proxies and CA bundle come f
 environment as requests would take them (read once per host), requests' default headers are
 sent, and a service account's token is handled by google-auth as ``AuthorizedSession`` does
 (:mod:`.google_token`).
+
+Measured (commit dae529c, one gevent worker): 1.33 → 0.93 CPU-ms per non-streaming request and
+3.60 → 2.93 per 50-chunk stream; keeping the pool per host (commit 6ee81af) took it to 0.87.
+It leans on requests' adapter methods (``get_connection_with_tls_context``, ``cert_verify``,
+``request_url``, ``max_retries``); ``tests/unit/test_library_internals.py`` fails, naming the
+pinned requests, when they change.
 """
 
 from __future__ import annotations

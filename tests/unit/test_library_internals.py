@@ -1,0 +1,170 @@
+"""Guards for the shortcuts that lean on libraries' private internals (each module's docstring
+gives the measured saving that pays for it). Each test checks that what the shortcut relies on
+still exists and behaves, and fails naming the pinned version when a library moves: re-check the
+module (and re-measure with ``python3 -m tests.perf.bench``) before moving the pin."""
+
+from __future__ import annotations
+
+import _socket
+import http.client
+import inspect
+import io
+import socket
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import urllib3
+from gevent import socket as gsocket
+from marshmallow import Schema, fields
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection
+from urllib3.util.connection import is_connection_dropped
+
+from adapter.gevent_sendall import install
+from adapter.schemas.base import StrictSchema
+from adapter.upstream.inflight import TrackedAdapter, TrackedHTTPConnection, TrackedHTTPSConnection
+from adapter.upstream.media import PrivatePeerRefused, PublicOnlyAdapter
+from adapter.upstream.vertex import SessionPools
+
+REQUIREMENTS = Path(__file__).resolve().parents[2] / "requirements.txt"
+
+
+def pinned(package: str) -> str:
+    for line in REQUIREMENTS.read_text().splitlines():
+        name, _, pin = line.partition("==")
+        if name.strip().lower() == package:
+            return pin.strip()
+    raise AssertionError(f"{package} is not pinned in requirements.txt")
+
+
+def moved(package: str, module: str, relies_on: str) -> str:
+    return (f"{module} relies on {relies_on} of {package} {pinned(package)} (installed: {version(package)}); "
+            f"re-check {module} against this version, or drop the shortcut for the public API")
+
+
+def test_pins_are_what_is_installed() -> None:
+    for package in ("marshmallow", "requests", "urllib3", "gevent"):
+        assert version(package) == pinned(package), f"{package} {version(package)} is installed, {pinned(package)} pinned"
+
+
+# --- marshmallow: FastSchema overrides the private Schema._deserialize --------------------------------
+
+
+class _Pair(StrictSchema):
+    first = fields.Integer(required=True)
+    second = fields.Integer()
+    third = fields.Integer(required=True)
+
+
+def test_marshmallow_deserialize_takes_what_fast_schema_overrides() -> None:
+    parameters = inspect.signature(Schema._deserialize).parameters
+    expected = ["self", "data", "error_store", "many", "partial", "unknown", "index"]
+    assert list(parameters) == expected, moved("marshmallow", "adapter/schemas/base.py", "Schema._deserialize(data, *, error_store, many, partial, unknown, index)")
+
+
+def test_marshmallow_calls_the_override_on_load() -> None:
+    with pytest.raises(Exception) as caught:
+        _Pair().load({"second": "x", "first": "y"})
+    order = list(caught.value.messages)  # type: ignore[attr-defined]
+    assert order == ["second", "first", "third"], moved("marshmallow", "adapter/schemas/base.py", "load() going through Schema._deserialize (errors in body order)")
+
+
+# --- requests: SessionPools asks the session's adapter for its urllib3 pool ---------------------------
+
+
+def test_requests_adapter_methods_session_pools_calls() -> None:
+    where = "adapter/upstream/vertex.py (SessionPools)"
+    calls = {
+        "get_connection_with_tls_context": ["self", "request", "verify", "proxies", "cert"],
+        "cert_verify": ["self", "conn", "url", "verify", "cert"],
+        "request_url": ["self", "request", "proxies"],
+    }
+    for name, parameters in calls.items():
+        method = getattr(HTTPAdapter, name, None)
+        assert method is not None and list(inspect.signature(method).parameters) == parameters, moved("requests", where, f"HTTPAdapter.{name}")
+    assert "no_proxy" in inspect.signature(requests.utils.get_environ_proxies).parameters, moved("requests", where, "utils.get_environ_proxies")
+
+
+def test_session_pools_finds_the_pool_requests_would_use() -> None:
+    session = requests.Session()
+    url = "http://127.0.0.1:9/v1/models/m:generateContent"
+    target = SessionPools(environ={}).target(session, url)
+    adapter: Any = session.get_adapter(url)
+    prepared = session.prepare_request(requests.Request("POST", url))
+    own_pool = adapter.get_connection_with_tls_context(prepared, True, proxies={})
+    assert target.pool is own_pool, moved("requests", "adapter/upstream/vertex.py", "HTTPAdapter.get_connection_with_tls_context (the adapter's own pool)")
+    assert (target.path, target.retries) == ("/v1/models/m:generateContent", adapter.max_retries)
+
+
+# --- urllib3: stream.py reads http.client's response under urllib3's (_fp) and its socket ---------------
+
+
+class _Wire:
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+
+    def makefile(self, mode: str) -> io.BufferedReader:
+        return io.BufferedReader(io.BytesIO(self.raw))  # type: ignore[arg-type]
+
+
+def test_urllib3_response_keeps_http_client_response_as_fp() -> None:
+    wire = _Wire(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+    original = http.client.HTTPResponse(wire)  # type: ignore[arg-type]
+    original.begin()
+    response = urllib3.HTTPResponse(body=original, preload_content=False, original_response=original)
+    where = "adapter/upstream/stream.py"
+    assert getattr(response, "_fp", None) is original, moved("urllib3", where, "HTTPResponse._fp")
+    assert (original.chunked, original.length) == (True, None), moved("urllib3", where, "http.client's chunked/length")
+    assert original.fp.read1(65536).startswith(b"5\r\nhello"), moved("urllib3", where, "http.client's buffered fp.read1")
+
+
+# --- urllib3: inflight.py and media.py subclass the connections of requests' pools ---------------------
+
+
+def test_urllib3_checks_a_pooled_socket_through_is_connected() -> None:
+    class Closed:
+        is_connected = False
+
+    assert is_connection_dropped(Closed()), moved("urllib3", "adapter/upstream/inflight.py", "is_connection_dropped reading is_connected")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("adapter", "http_class", "https_class"), [
+    (TrackedAdapter(), TrackedHTTPConnection, TrackedHTTPSConnection),
+    (PublicOnlyAdapter(), None, None),
+])
+def test_adapters_pools_use_our_connections(adapter: HTTPAdapter, http_class: type | None, https_class: type | None) -> None:
+    where = type(adapter).__module__.replace(".", "/") + ".py"
+    pools = {scheme: adapter.poolmanager.connection_from_url(f"{scheme}://127.0.0.1:9") for scheme in ("http", "https")}
+    for scheme, pool in pools.items():
+        assert pool.ConnectionCls.__module__ == type(adapter).__module__, moved("urllib3", where, f"PoolManager.pool_classes_by_scheme[{scheme!r}].ConnectionCls")
+    if http_class is not None:
+        assert (pools["http"].ConnectionCls, pools["https"].ConnectionCls) == (http_class, https_class)
+
+
+def test_urllib3_connects_through_new_conn_where_media_checks_the_peer() -> None:
+    assert list(inspect.signature(HTTPConnection._new_conn).parameters) == ["self"], moved("urllib3", "adapter/upstream/media.py", "HTTPConnection._new_conn()")
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        pool = PublicOnlyAdapter().poolmanager.connection_from_url(f"http://127.0.0.1:{listener.getsockname()[1]}")
+        with pytest.raises(PrivatePeerRefused):
+            pool._new_conn().connect()
+
+
+# --- gevent: gevent_sendall patches gevent's socket class and sends on its inner socket ----------------
+
+
+def test_gevent_socket_has_the_inner_socket_gevent_sendall_uses() -> None:
+    install()
+    left, right = gsocket.socketpair()
+    try:
+        where = "adapter/gevent_sendall.py"
+        assert getattr(gsocket.socket.sendall, "_one_send_first", False), moved("gevent", where, "a patchable socket.sendall")
+        assert isinstance(getattr(left, "_sock", None), _socket.socket), moved("gevent", where, "socket._sock")
+        assert left.timeout is None or isinstance(left.timeout, float), moved("gevent", where, "socket.timeout")
+        left.sendall(b"ping")
+        assert right.recv(4) == b"ping"
+    finally:
+        left.close()
+        right.close()
