@@ -9,10 +9,17 @@ A client model name is ``[PREFIX] base-model[-suffix...]``:
   any order. An unknown suffix is part of the base name and goes to Vertex unchanged.
 
 Whether a variant is allowed for a model is not decided here but by the capability table.
+
+Every front door checks the name with :func:`model_name_problem` first (the request schemas do):
+only ASCII letters, digits, ``.``, ``-``, ``_`` and ``@``, starting with a letter or digit,
+optionally after a prefix, at most :data:`MAX_MODEL_NAME_LENGTH` characters. A name with
+``:``, ``/``, ``?``, ``#``, ``%``, spaces inside, control characters or non-ASCII letters never
+reaches a URL or a response header.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -28,6 +35,28 @@ NOTHINKING_SUFFIX = "-nothinking"
 MAX_SUFFIX = "-max"
 DIRECT_SUFFIX = "-openai"
 SUFFIXES: tuple[str, ...] = (SEARCH_SUFFIX, NOTHINKING_SUFFIX, MAX_SUFFIX, DIRECT_SUFFIX)
+
+MAX_MODEL_NAME_LENGTH = 128
+# No flags, so that JSON Schema (the OpenAPI document) reads it the same way: the prefixes'
+# letters are spelled in both cases, and "(?![\s\S])" ends it ("$" matches before a final "\n").
+MODEL_NAME_PATTERN = (
+    r"^ *(?:\[(?:[Ee][Xx][Pp][Rr][Ee][Ss][Ss]|[Pp][Aa][Yy])\] *)?[A-Za-z0-9][A-Za-z0-9._@-]* *(?![\s\S])"
+)
+MODEL_NAME_RULE = (
+    "must be a model id of ASCII letters, digits, '.', '-', '_' and '@' "
+    f"(optionally after {EXPRESS_PREFIX} or {PAY_PREFIX}), at most {MAX_MODEL_NAME_LENGTH} characters"
+)
+_VALID_NAME = re.compile(MODEL_NAME_PATTERN)
+
+
+def model_name_problem(name: object) -> str | None:
+    """Why ``name`` cannot be a client model name (:data:`MODEL_NAME_RULE`), or None when it can.
+
+    The one check every front door applies before anything else reads the name.
+    """
+    if not isinstance(name, str) or len(name) > MAX_MODEL_NAME_LENGTH or _VALID_NAME.match(name) is None:
+        return MODEL_NAME_RULE
+    return None
 
 
 @dataclass(frozen=True, slots=True)

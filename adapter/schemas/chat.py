@@ -48,6 +48,7 @@ from adapter.schemas.fields import (
     Str,
     StrMap,
     between,
+    model_field,
     unsupported,
     unsupported_value,
 )
@@ -138,7 +139,7 @@ class ChatCompletionRequestSchema(StrictSchema):
         },
     }
 
-    model = Str(required=True, validate=validate.Length(min=1, error="must not be empty"))
+    model = model_field()
     messages = messages_field()
     stream = Bool(allow_none=True)
     stream_options = fields.Nested(StreamOptionsSchema(), allow_none=True)

@@ -13,7 +13,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, post_load, validate
 
 from adapter.schemas.base import ResponseSchema, StrictSchema
-from adapter.schemas.fields import INT32_MAX, Choice, Int, Num, Str, between, unsupported_value
+from adapter.schemas.fields import INT32_MAX, Choice, Int, Num, Str, between, model_field, unsupported_value
 from adapter.schemas.unions import Alternatives, Array
 
 MAX_INPUTS = 2048
@@ -36,7 +36,7 @@ class EmbeddingInput(Alternatives):
 
 
 class EmbeddingRequestSchema(StrictSchema):
-    model = Str(required=True, validate=validate.Length(min=1, error="must not be empty"))
+    model = model_field()
     input = EmbeddingInput(
         {
             str: _text(),

@@ -19,6 +19,8 @@ from typing import Any, Iterable, Mapping
 
 from marshmallow import ValidationError, fields, validate
 
+from adapter.routing.model_name import MAX_MODEL_NAME_LENGTH, MODEL_NAME_PATTERN, model_name_problem
+
 MISSING = "is required"
 """The phrase of a missing required field (rendered as "Missing required parameter")."""
 
@@ -209,3 +211,20 @@ class StrMap(fields.Dict):
 
 def full_match(pattern: str, phrase: str) -> FullMatch:
     return FullMatch(re.compile(pattern), error=phrase)
+
+
+def _model_name(value: str) -> None:
+    if not value:
+        raise ValidationError("must not be empty")
+    problem = model_name_problem(value)
+    if problem is not None:
+        raise ValidationError(problem)
+
+
+def model_field() -> Str:
+    """The ``model`` of a request, checked by the one rule of :mod:`adapter.routing.model_name`."""
+    return Str(
+        required=True,
+        validate=_model_name,
+        metadata={"pattern": MODEL_NAME_PATTERN, "maxLength": MAX_MODEL_NAME_LENGTH},
+    )

@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import os
 from typing import TYPE_CHECKING, Any, NamedTuple
+from urllib.parse import quote
 
 import orjson
 import requests
@@ -115,14 +116,22 @@ class VertexClient:
         self._pools = pools or SessionPools()
 
     def model_url(self, cred: Credential, model: str, method: str, *, version: str = "v1") -> str:
-        """The URL of ``method`` (``generateContent``, ``predict``...) on ``model`` for ``cred``."""
+        """The URL of ``method`` (``generateContent``, ``predict``...) on ``model`` for ``cred``.
+
+        Every variable part is a percent-encoded path segment: a model name never adds a path,
+        a method, a query or a fragment (front doors refuse odd names before; this holds anyway).
+        """
+        resource = f"{_segment(model)}:{_segment(method)}"
         if cred.kind == "express":
-            return f"{self.express_base_url}/{version}/publishers/google/models/{model}:{method}"
-        return f"{self.base_url}/{version}/projects/{cred.project}/locations/{self.location}/publishers/google/models/{model}:{method}"
+            return f"{self.express_base_url}/{version}/publishers/google/models/{resource}"
+        return f"{self._project_url(cred, version)}/publishers/google/models/{resource}"
 
     def openai_url(self, cred: Credential) -> str:
         """Vertex's OpenAI-compatible chat completions endpoint for a service account."""
-        return f"{self.base_url}/v1beta1/projects/{cred.project}/locations/{self.location}/endpoints/openapi/chat/completions"
+        return f"{self._project_url(cred, 'v1beta1')}/endpoints/openapi/chat/completions"
+
+    def _project_url(self, cred: Credential, version: str) -> str:
+        return f"{self.base_url}/{version}/projects/{_segment(cred.project or '')}/locations/{_segment(self.location)}"
 
     def post_json(self, cred: Credential, url: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST ``body``; return the decoded JSON object or raise :class:`UpstreamError`."""
@@ -202,6 +211,11 @@ class VertexClient:
             raise timeout_error(self.timeout[1]) from None
         except (urllib3_exceptions.HTTPError, OSError):
             raise UpstreamError(_UNREACHABLE, upstream_status=0, code="upstream_unreachable") from None
+
+
+def _segment(value: str) -> str:
+    """``value`` as one URL path segment: everything but letters, digits, ``-._~@`` encoded."""
+    return quote(value, safe="@")
 
 
 def _read_body(response: BaseHTTPResponse) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapter.routing.model_name import ModelNameError, ModelRoute, parse_model_name
+from adapter.routing.model_name import ModelNameError, ModelRoute, model_name_problem, parse_model_name
 
 PREFIXES = [
     ("", "auto"),
@@ -87,3 +87,28 @@ def test_suffix_property_is_canonical() -> None:
         thinking="off",
         direct=True,
     )
+
+
+@pytest.mark.parametrize(
+    "name,valid",
+    [
+        ("gemini-2.5-flash", True),
+        ("[PAY]  gemini-2.5-pro-max", True),
+        ("[express]gemini-2.5-flash", True),
+        ("  gemini-3-pro-preview  ", True),
+        ("claude-x@20240620", True),
+        ("g" * 128, True),
+        ("g" * 129, False),
+        ("", False),
+        ("gemini-2.5-flash:countTokens", False),
+        ("gemini/2.5", False),
+        ("gemini-2.5-flash\n", False),
+        ("-gemini", False),
+        ("[FREE]gemini", False),
+        ("gemini-2.5-flaſh", False),
+        ("gemini-2.5-flash\u212a", False),
+        (None, False),
+    ],
+)
+def test_model_name_problem_follows_the_one_rule(name: object, valid: bool) -> None:
+    assert (model_name_problem(name) is None) is valid

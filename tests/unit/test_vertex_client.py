@@ -212,3 +212,22 @@ def test_a_closed_pool_is_looked_up_again(emulator: VertexEmulator, credentials:
     client = VertexClient(base_url=emulator.url, location="global", connect_timeout=2, read_timeout=5, pools=pools)
     emulator.always(Reply.unary(payloads.text_response("again", MODEL)))
     assert _call(client, cred, stream=False) == "again"
+
+
+@pytest.mark.parametrize(
+    "model,segment",
+    [
+        ("gemini-2.5-flash", "gemini-2.5-flash"),
+        ("claude-x@20240620", "claude-x@20240620"),
+        ("gemini:countTokens?x=", "gemini%3AcountTokens%3Fx%3D"),
+        ("../../foo", "..%2F..%2Ffoo"),
+        ("a%2Fb#c", "a%252Fb%23c"),
+    ],
+)
+def test_model_urls_carry_the_model_as_one_encoded_path_segment(credentials: Credentials, model: str, segment: str) -> None:
+    client = _client("http://127.0.0.1:9")
+    express = _express(credentials)
+    assert client.model_url(express, model, "generateContent") == f"http://127.0.0.1:9/v1/publishers/google/models/{segment}:generateContent"
+    account = _service_account(credentials)
+    expected = f"http://127.0.0.1:9/v1/projects/proj-alpha/locations/us-central1/publishers/google/models/{segment}:predict"
+    assert client.model_url(account, model, "predict") == expected
