@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from adapter.schemas.depth import DEPTH_PHRASE, text_too_deep, too_deep
 from adapter.schemas.fields import Path, format_path
 
 Error = dict[str | int, Any]
@@ -90,7 +91,32 @@ def _tool_choice(data: dict[str, Any]) -> Error | None:
     return None
 
 
+def _free_json(data: dict[str, Any]) -> list[tuple[Any, Path]]:
+    """The request's free-form JSON values (decoded or as text), with their paths."""
+    found: list[tuple[Any, Path]] = [(data.get(key), (key,)) for key in ("google", "extra_body")]
+    for i, tool in enumerate(data.get("tools") or ()):
+        found.append((tool["function"].get("parameters"), ("tools", i, "function", "parameters")))
+    for i, function in enumerate(data.get("functions") or ()):
+        found.append((function.get("parameters"), ("functions", i, "parameters")))
+    json_schema = (data.get("response_format") or {}).get("json_schema") or {}
+    found.append((json_schema.get("schema"), ("response_format", "json_schema", "schema")))
+    for i, message in enumerate(data["messages"]):
+        for j, call in enumerate(message.get("tool_calls") or ()):
+            found.append((call["function"]["arguments"], ("messages", i, "tool_calls", j, "function", "arguments")))
+        if message.get("function_call"):
+            found.append((message["function_call"]["arguments"], ("messages", i, "function_call", "arguments")))
+    return found
+
+
+def _json_depth(data: dict[str, Any]) -> Error | None:
+    for value, path in _free_json(data):
+        if text_too_deep(value) if type(value) is str else too_deep(value):
+            return error_at(path, DEPTH_PHRASE)
+    return None
+
+
 CHECKS: tuple[Callable[[dict[str, Any]], Error | None], ...] = (
+    _json_depth,
     _legacy_conflicts,
     _logprobs,
     _unique_names,

@@ -28,6 +28,8 @@ from adapter.schemas.fields import (
 from adapter.schemas.unions import Alternatives, Array, Tagged
 
 TOOL_CHOICE_MODES = ("none", "auto", "required")
+MAX_TOOLS = 128
+"""OpenAI's own limit on ``tools`` (and here on the legacy ``functions``)."""
 CUSTOM_TOOL = unsupported_value("custom tools are not supported: Gemini calls only function tools")
 
 
@@ -49,7 +51,7 @@ class FunctionToolSchema(StrictSchema):
 
 def tools_field() -> Array:
     tagged = Tagged("type", {"function": FunctionToolSchema()}, refused={"custom": CUSTOM_TOOL}, fast=fast.TOOLS)
-    return Array(tagged, allow_none=True)
+    return Array(tagged, allow_none=True, max_items=MAX_TOOLS)
 
 
 class FunctionNameSchema(StrictSchema):
@@ -89,7 +91,9 @@ def tool_choice_field() -> Alternatives:
 
 
 def functions_field() -> Array:
-    return Array(fields.Nested(FunctionDefinitionSchema()), allow_none=True, metadata={"deprecated": True})
+    return Array(
+        fields.Nested(FunctionDefinitionSchema()), allow_none=True, max_items=MAX_TOOLS, metadata={"deprecated": True}
+    )
 
 
 def function_call_field() -> Alternatives:

@@ -94,13 +94,25 @@ class Tagged(fields.Field):
 
 
 class Array(fields.List):
-    """A JSON array; items of a :class:`Tagged` with fast loaders try those first."""
+    """A JSON array; items of a :class:`Tagged` with fast loaders try those first.
+
+    ``max_items`` refuses a longer array before any item is loaded (so that a huge array costs
+    nothing but its length check).
+    """
 
     default_error_messages = {**BASE_MESSAGES, "invalid": "must be an array"}
+
+    def __init__(self, *args: Any, max_items: int | None = None, **kwargs: Any) -> None:
+        if max_items is not None:
+            kwargs.setdefault("metadata", {})["maxItems"] = max_items
+        super().__init__(*args, **kwargs)
+        self.max_items = max_items
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if type(value) is not list:
             raise self.make_error("invalid")
+        if self.max_items is not None and len(value) > self.max_items:
+            raise ValidationError(f"must hold at most {self.max_items} items")
         inner = self.inner
         fast_load = inner.fast_load if isinstance(inner, Tagged) and inner.fast else None
         if fast_load is None:
