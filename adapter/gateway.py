@@ -25,7 +25,7 @@ from .upstream.credentials import (
 )
 from .upstream.dispatch import Dispatcher
 from .upstream.inflight import mount_tracked_pool
-from .upstream.media import MediaFetcher
+from .upstream.media import MediaFetcher, MediaLimits
 from .upstream.pool import CredentialPool
 from .upstream.pool_state import PoolState
 from .upstream.remote_models import RemoteModelList
@@ -109,7 +109,17 @@ def build_gateway(settings: Settings) -> Gateway:
         ),
         pools=pools,
         dispatcher=Dispatcher(pools, max_retries=settings.max_retries),
-        media=MediaFetcher(allow_private=settings.allow_private_urls, max_bytes=settings.media_max_bytes, timeout=settings.media_fetch_timeout),
+        media=MediaFetcher(
+            allow_private=settings.allow_private_urls,
+            max_bytes=settings.media_max_bytes,
+            timeout=settings.media_fetch_timeout,
+            limits=MediaLimits(
+                max_parts=settings.media_max_parts,
+                max_total_bytes=settings.media_max_total_bytes,
+                total_timeout=settings.media_total_timeout,
+                allowed_gcs_buckets=settings.allowed_gcs_buckets,
+            ),
+        ),
         remote_models=remote,
         service_account_report=report,
         state=state,

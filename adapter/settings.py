@@ -58,6 +58,10 @@ class Settings:
     allow_private_urls: bool = False
     media_max_bytes: int = 20 * 1024 * 1024
     media_fetch_timeout: float = 15.0
+    media_max_parts: int = 16
+    media_max_total_bytes: int = 20 * 1024 * 1024
+    media_total_timeout: float = 30.0
+    allowed_gcs_buckets: frozenset[str] = frozenset()
     log_level: str = "INFO"
     pool_connections: int = 1000
     metrics_enabled: bool = False
@@ -218,6 +222,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         allow_private_urls=_parsed(env, "ALLOW_PRIVATE_URLS", False, _bool, "true or false"),
         media_max_bytes=_parsed(env, "MEDIA_MAX_BYTES", 20 * 1024 * 1024, _positive_int, "a positive number of bytes"),
         media_fetch_timeout=_parsed(env, "MEDIA_FETCH_TIMEOUT", 15.0, _positive_float, "a positive number of seconds"),
+        media_max_parts=_parsed(env, "MEDIA_MAX_PARTS", 16, _non_negative_int, "a whole number >= 0"),
+        media_max_total_bytes=_parsed(env, "MEDIA_MAX_TOTAL_BYTES", 20 * 1024 * 1024, _positive_int, "a positive number of bytes"),
+        media_total_timeout=_parsed(env, "MEDIA_TOTAL_TIMEOUT", 30.0, _positive_float, "a positive number of seconds"),
+        allowed_gcs_buckets=frozenset(_key_list(env.get("ALLOWED_GCS_BUCKETS", ""))),
         log_level=_parsed(env, "LOG_LEVEL", "INFO", _one_of(LOG_LEVELS), "one of " + ", ".join(LOG_LEVELS)),
         pool_connections=_parsed(env, "UPSTREAM_POOL_CONNECTIONS", 1000, _positive_int, "a positive whole number"),
         metrics_enabled=_parsed(env, "METRICS_ENABLED", False, _bool, "true or false"),

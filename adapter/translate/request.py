@@ -17,7 +17,7 @@ from adapter.routing.model_name import ModelRoute
 from adapter.translate.generation import generation_config, labels, refuse_unsupported, safety_settings
 from adapter.translate.messages import move_prefill, open_with_user_turn, to_contents
 from adapter.translate.parts import Media, file_url_of, image_url_of
-from adapter.vocabulary import is_fetched
+from adapter.vocabulary import REMOTE_SCHEMES, url_scheme
 from adapter.translate.shapes import GeminiRequest, OpenAIChatRequest
 from adapter.translate.tools import build_tools, refuse_json_with_tools
 
@@ -33,7 +33,8 @@ class TranslatedRequest:
 
 
 def remote_media_urls(req: OpenAIChatRequest) -> dict[str, str]:
-    """http(s) URLs in image_url / file parts that the edge must fetch before translation.
+    """URLs in image_url / file parts that the edge must handle before translation: http(s)
+    URLs to fetch, and ``gs://`` URIs to check against the buckets the operator allows.
 
     Each URL (once, in order) maps to where it first appears, e.g.
     ``messages[1].content[0].image_url.url``, for error messages.
@@ -60,7 +61,7 @@ def _remote_url(part: Any) -> tuple[str, str] | None:
         url, place = file_url_of(part), "file"
     else:
         return None
-    return (url, place) if is_fetched(url) else None
+    return (url, place) if isinstance(url, str) and url_scheme(url) in REMOTE_SCHEMES else None
 
 
 def to_gemini_request(

@@ -1,119 +1,66 @@
-"""Fetching of remote images and files named by http(s) URLs in chat messages.
+"""Fetching of remote images and files named by http(s) URLs in chat messages, and the check of
+``gs://`` URIs (which Vertex reads with the gateway's own service account).
 
-Guarded against server-side request forgery: the host must resolve only to public addresses
-(no loopback, private, link-local, multicast, reserved or cloud-metadata addresses, including
-IPv4 addresses hidden in IPv6 forms: mapped, compatible, 6to4, NAT64) unless
-``ALLOW_PRIVATE_URLS=true``; every redirect hop is checked the same way; and the address each
-connection actually reaches is checked again once connected, so a name that resolves to a
-public address for the check and to a private one for the download (DNS rebinding) is refused
-too. Size, redirects and time (the whole body, however slowly it drips) are capped; the content
-type must be one Gemini takes. Failures are 400s naming the URL's place in the request.
+Guarded against server-side request forgery by :mod:`.media_address`: each URL (and each
+redirect hop) is parsed once by urllib3's parser and its host resolved and checked before any
+fetch, proxied or not. Per URL, size, redirects and time are capped and the content type must be
+one Gemini takes; per request, the number of URLs (``MEDIA_MAX_PARTS``), the bytes fetched in
+all (``MEDIA_MAX_TOTAL_BYTES``) and the time all fetches take together
+(``MEDIA_TOTAL_TIMEOUT``). A ``gs://`` URI must name a bucket in ``ALLOWED_GCS_BUCKETS``.
+Failures are 400s naming the URL's place in the request.
 """
 
 from __future__ import annotations
 
 import base64
 import http.cookiejar
-import ipaddress
 import mimetypes
-import socket
 import time
-from typing import Any, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Mapping
 from urllib.parse import urljoin, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3 import exceptions as urllib3_exceptions
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from ..errors import InvalidRequest
 from ..translate.request import Media
+from .media_address import (
+    PRIVATE_REASON,
+    PrivatePeerRefused,
+    PublicOnlyAdapter,
+    Resolver,
+    UnusableURL,
+    check_destination,
+    is_public_address,
+    parse_media_url,
+    resolve,
+)
+
+__all__ = ["MediaFetcher", "MediaLimits", "is_public_address"]
 
 MAX_REDIRECTS = 3
 READ_SIZE = 65536
 ACCEPTED_PREFIXES = ("image/", "audio/", "video/", "text/", "application/pdf")
-Resolver = Callable[[str, int], Iterable[str]]
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
-_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
-_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+GCS_PREFIX = "gs://"
 
 
-def _resolve(host: str, port: int) -> list[str]:
-    return [str(info[4][0]) for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)]
+@dataclass(frozen=True)
+class MediaLimits:
+    """What one request may make the gateway fetch, all URLs together."""
+
+    max_parts: int = 16
+    max_total_bytes: int = 20 * 1024 * 1024
+    total_timeout: float = 30.0
+    allowed_gcs_buckets: frozenset[str] = frozenset()
 
 
-def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 address stands for (mapped, compatible, 6to4, NAT64), if any."""
-    if ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped
-    if ip.sixtofour is not None:
-        return ip.sixtofour
-    if ip in _NAT64 or ip in _IPV4_COMPATIBLE:
-        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-    return None
+@dataclass
+class _Budget:
+    """What is left of a request's limits while its URLs are fetched one after another."""
 
-
-def is_public_address(address: str) -> bool:
-    """True for a globally reachable unicast address (the only kind fetched by default)."""
-    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.is_site_local or ip in _NAT64_LOCAL:
-            return False
-        ip = _embedded_ipv4(ip) or ip
-    return ip.is_global and not ip.is_multicast
-
-
-class PrivatePeerRefused(Exception):
-    """A connection reached a non-public address (raised from inside urllib3, caught below)."""
-
-
-def _check_peer(sock: socket.socket) -> None:
-    try:
-        address = sock.getpeername()[0]
-        public = is_public_address(address)
-    except (OSError, ValueError):
-        public = False
-    if not public:
-        sock.close()
-        raise PrivatePeerRefused()
-
-
-class _PublicPeer:
-    """Mixin for urllib3 connections: refuse a socket connected to a non-public address."""
-
-    def _new_conn(self) -> socket.socket:
-        sock: socket.socket = super()._new_conn()  # type: ignore[misc]
-        _check_peer(sock)
-        return sock
-
-
-class _PublicHTTPConnection(_PublicPeer, HTTPConnection):
-    pass
-
-
-class _PublicHTTPSConnection(_PublicPeer, HTTPSConnection):
-    pass
-
-
-class _PublicHTTPPool(HTTPConnectionPool):
-    ConnectionCls = _PublicHTTPConnection
-
-
-class _PublicHTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _PublicHTTPSConnection
-
-
-class PublicOnlyAdapter(HTTPAdapter):
-    """Direct connections check their peer's address once connected (before sending anything).
-
-    Connections through a proxy configured in the environment are not checked here: the proxy
-    resolves the name, and only the check before the request applies.
-    """
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _PublicHTTPPool, "https": _PublicHTTPSPool}
+    deadline: float
+    bytes_left: int
 
 
 def _default_session(allow_private: bool) -> requests.Session:
@@ -135,66 +82,84 @@ class MediaFetcher:
         allow_private: bool,
         max_bytes: int,
         timeout: float,
+        limits: MediaLimits = MediaLimits(),
         session: requests.Session | None = None,
-        resolver: Resolver = _resolve,
+        resolver: Resolver = resolve,
     ) -> None:
         self.allow_private = allow_private
         self.max_bytes = max_bytes
         self.timeout = timeout
+        self.limits = limits
         self._session = session or _default_session(allow_private)
         self._resolver = resolver
 
     def fetch_all(self, urls: Mapping[str, str]) -> dict[str, Media]:
-        """Fetch each URL (mapped to its place in the request, e.g. ``messages[0].content[1]``)."""
-        return {url: self.fetch(url, param) for url, param in urls.items()}
+        """Check each ``gs://`` URI and fetch each http(s) URL of one request (each mapped to its
+        place in the request, e.g. ``messages[0].content[1]``), within the request's limits."""
+        remote = [(url, param) for url, param in urls.items() if not url.startswith(GCS_PREFIX)]
+        for url, param in urls.items():
+            if url.startswith(GCS_PREFIX):
+                self._check_bucket(url, param)
+        if len(remote) > self.limits.max_parts:
+            message = f"A request may name at most {self.limits.max_parts} media URLs (MEDIA_MAX_PARTS); this is one more."
+            raise InvalidRequest(message, param=remote[self.limits.max_parts][1], code="too_many_media_urls")
+        budget = _Budget(time.monotonic() + self.limits.total_timeout, self.limits.max_total_bytes)
+        return {url: self.fetch(url, param, budget) for url, param in remote}
 
-    def fetch(self, url: str, param: str = "messages") -> Media:
+    def fetch(self, url: str, param: str = "messages", budget: _Budget | None = None) -> Media:
         """Download ``url``; raise InvalidRequest (400) with the reason when it cannot be used."""
+        budget = budget or _Budget(float("inf"), self.max_bytes)
         try:
-            return self._fetch(url)
+            return self._fetch(url, budget)
         except InvalidRequest as exc:
             exc.param = param
             raise
 
-    def _fetch(self, url: str) -> Media:
-        deadline = time.monotonic() + self.timeout
+    def _check_bucket(self, uri: str, param: str) -> None:
+        bucket = uri[len(GCS_PREFIX):].split("/", 1)[0]
+        if bucket not in self.limits.allowed_gcs_buckets:
+            message = (
+                f"gs:// URIs are read with the gateway's own credentials, so only buckets listed in "
+                f"ALLOWED_GCS_BUCKETS may be named; {bucket[:100]!r} is not."
+            )
+            raise InvalidRequest(message, param=param, code="gcs_bucket_not_allowed")
+
+    def _fetch(self, url: str, budget: _Budget) -> Media:
+        own_deadline = time.monotonic() + self.timeout
+        deadline = min(own_deadline, budget.deadline)
         current = url
         for _ in range(MAX_REDIRECTS + 1):
-            self._check_target(current, url)
+            target = self._check_target(current, url)
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise _failure(url, "took too long")
+                raise _too_slow(url, deadline < own_deadline, self.limits)
             try:
-                response = self._session.get(current, timeout=(min(5.0, remaining), remaining), stream=True, allow_redirects=False)
+                response = self._session.get(target, timeout=(min(5.0, remaining), remaining), stream=True, allow_redirects=False)
             except PrivatePeerRefused:
                 raise _private(url) from None
+            except requests.Timeout:
+                raise _too_slow(url, deadline < own_deadline, self.limits) from None
             except requests.RequestException:
                 raise _failure(url, "could not be downloaded") from None
             with response:
                 if response.is_redirect:
-                    current = urljoin(current, response.headers.get("Location", ""))
+                    current = urljoin(target, response.headers.get("Location", ""))
                     continue
                 if response.status_code != 200:
                     raise _failure(url, f"answered HTTP {response.status_code}")
-                return Media(mime_type=self._mime_type(response, url), data=self._read(response, url, deadline))
+                mime = self._mime_type(response, url)
+                return Media(mime_type=mime, data=self._read(response, url, deadline < own_deadline, deadline, budget))
         raise _failure(url, f"redirected more than {MAX_REDIRECTS} times")
 
-    def _check_target(self, current: str, original: str) -> None:
+    def _check_target(self, current: str, original: str) -> str:
+        """The URL to request for ``current`` (as urllib3 reads it), once it is known usable."""
         try:
-            parts = urlsplit(current)
-            port = parts.port or (443 if parts.scheme == "https" else 80)
-        except ValueError:  # a port that is no number or out of range, a broken [IPv6] host
-            raise _failure(original, "is not a valid URL") from None
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise _failure(original, "is not an http(s) URL")
-        if self.allow_private:
-            return
-        try:
-            addresses = list(self._resolver(parts.hostname, port))
-        except (OSError, UnicodeError):
-            raise _failure(original, "names a host that does not resolve") from None
-        if not addresses or not all(is_public_address(a) for a in addresses):
-            raise _private(original)
+            parsed = parse_media_url(current)
+            if not self.allow_private:
+                check_destination(parsed, self._resolver)
+        except UnusableURL as reason:
+            raise _failure(original, str(reason)) from None
+        return str(parsed.url)
 
     def _mime_type(self, response: requests.Response, url: str) -> str:
         mime = response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
@@ -204,24 +169,27 @@ class MediaFetcher:
             raise _failure(url, f"has content type {mime or 'unknown'}, which is not an image, audio, video, text or PDF")
         return mime
 
-    def _read(self, response: requests.Response, url: str, deadline: float) -> str:
+    def _read(self, response: requests.Response, url: str, shared_deadline: bool, deadline: float, budget: _Budget) -> str:
+        limit = min(self.max_bytes, budget.bytes_left)
+        too_big = _too_big(url, self.max_bytes, budget.bytes_left < self.max_bytes, self.limits)
         declared = response.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > self.max_bytes:
-            raise _failure(url, f"is larger than {self.max_bytes} bytes")
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise too_big
         chunks: list[bytes] = []
         size = 0
         try:
             while chunk := response.raw.read1(READ_SIZE, decode_content=True):
                 size += len(chunk)
-                if size > self.max_bytes:
-                    raise _failure(url, f"is larger than {self.max_bytes} bytes")
+                if size > limit:
+                    raise too_big
                 if time.monotonic() > deadline:
-                    raise _failure(url, "took too long")
+                    raise _too_slow(url, shared_deadline, self.limits)
                 chunks.append(chunk)
         except (urllib3_exceptions.ReadTimeoutError, TimeoutError):
-            raise _failure(url, "took too long") from None
+            raise _too_slow(url, shared_deadline, self.limits) from None
         except (requests.RequestException, urllib3_exceptions.HTTPError, OSError):
             raise _failure(url, "could not be downloaded") from None
+        budget.bytes_left -= size
         return base64.b64encode(b"".join(chunks)).decode("ascii")
 
 
@@ -231,4 +199,16 @@ def _failure(url: str, reason: str) -> InvalidRequest:
 
 
 def _private(url: str) -> InvalidRequest:
-    return _failure(url, "points to a private or local address, which this gateway does not fetch")
+    return _failure(url, PRIVATE_REASON)
+
+
+def _too_big(url: str, max_bytes: int, shared: bool, limits: MediaLimits) -> InvalidRequest:
+    if shared:
+        return _failure(url, f"would take this request's media past {limits.max_total_bytes} bytes in all (MEDIA_MAX_TOTAL_BYTES)")
+    return _failure(url, f"is larger than {max_bytes} bytes")
+
+
+def _too_slow(url: str, shared: bool, limits: MediaLimits) -> InvalidRequest:
+    if shared:
+        return _failure(url, f"could not be fetched within the {limits.total_timeout:g} s all of this request's media may take (MEDIA_TOTAL_TIMEOUT)")
+    return _failure(url, "took too long")

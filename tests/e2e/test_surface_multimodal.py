@@ -50,7 +50,7 @@ def media_server() -> Iterator[str]:
 
 @pytest.fixture
 def gateway(gateway_factory: GatewayFactory) -> LiveGateway:
-    return gateway_factory(service_accounts=False, MEDIA_MAX_BYTES="2000", MEDIA_FETCH_TIMEOUT="3")
+    return gateway_factory(service_accounts=False, MEDIA_MAX_BYTES="2000", MEDIA_FETCH_TIMEOUT="3", ALLOWED_GCS_BUCKETS="bucket")
 
 
 def _closed_port() -> int:

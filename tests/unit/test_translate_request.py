@@ -69,7 +69,7 @@ def test_reproduces_googles_function_call_request() -> None:
     assert {key: body[key] for key in expected} == expected
 
 
-def test_remote_media_urls_lists_each_http_url_once_in_order() -> None:
+def test_remote_media_urls_lists_each_http_url_and_gs_uri_once_in_order() -> None:
     req = {"model": "m", "messages": [
         {"role": "system", "content": "s"},
         {"role": "user", "content": [
@@ -83,6 +83,7 @@ def test_remote_media_urls_lists_each_http_url_once_in_order() -> None:
     ]}
     assert remote_media_urls(req) == {
         REMOTE: "messages[1].content[0].image_url.url",
+        "gs://b/x.png": "messages[1].content[2].image_url.url",
         "http://files.example.com/a.pdf": "messages[1].content[3].file",
         "https://x.example.com/b.pdf": "messages[2].content[1].file",
     }
