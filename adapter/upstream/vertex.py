@@ -35,6 +35,7 @@ from urllib3 import exceptions as urllib3_exceptions
 from urllib3.util.retry import Retry
 
 from ..errors import UpstreamError
+from .connect_errors import FAILURE_DESCRIPTIONS, failure_class, os_reason
 from .credentials import Credential
 from .google_errors import error_from_response, timeout_error
 from .stream import UpstreamStream
@@ -49,7 +50,6 @@ _DEFAULT_HEADERS = dict(requests.utils.default_headers())  # what requests sent:
 JSON_HEADERS = {**_DEFAULT_HEADERS, "Content-Type": "application/json"}
 STREAM_HEADERS = {**_DEFAULT_HEADERS, "Content-Type": "application/json", "Accept": "text/event-stream", "Accept-Encoding": "identity"}
 _ERROR_BODY_LIMIT = 64 * 1024
-_UNREACHABLE = "Could not connect to Vertex AI."
 
 
 def vertex_host(location: str) -> str:
@@ -203,19 +203,29 @@ class VertexClient:
                 timeout=self._timeout,
             )
         except urllib3_exceptions.MaxRetryError as exc:
-            reason = exc.reason
-            if isinstance(reason, urllib3_exceptions.ConnectTimeoutError) and not isinstance(reason, urllib3_exceptions.NewConnectionError):
-                raise timeout_error(self.timeout[1]) from None
-            raise UpstreamError(_UNREACHABLE, upstream_status=0, code="upstream_unreachable") from None
+            raise unreachable(exc.reason or exc, self.timeout[0]) from None
         except urllib3_exceptions.ReadTimeoutError:
             raise timeout_error(self.timeout[1]) from None
-        except (urllib3_exceptions.HTTPError, OSError):
-            raise UpstreamError(_UNREACHABLE, upstream_status=0, code="upstream_unreachable") from None
+        except (urllib3_exceptions.HTTPError, OSError) as exc:
+            raise unreachable(exc, self.timeout[0]) from None
 
 
 def _segment(value: str) -> str:
     """``value`` as one URL path segment: everything but letters, digits, ``-._~@`` encoded."""
     return quote(value, safe="@")
+
+
+def unreachable(exc: BaseException, connect_timeout: float | None) -> UpstreamError:
+    """The error of a connection to Vertex AI that failed, naming the kind of failure (DNS,
+    refused, TLS, timeout...) in the message and the log line. A connect timeout is a 504."""
+    kind = failure_class(exc)
+    logger.warning("could not connect to Vertex AI: %s (%s) %s", kind, FAILURE_DESCRIPTIONS[kind], os_reason(exc))
+    if kind == "timeout":
+        after = f" after {connect_timeout:g}s" if connect_timeout else ""
+        error = UpstreamError(f"Could not connect to Vertex AI: connection timed out{after}.", upstream_status=0, code="upstream_timeout")
+        error.status = 504
+        return error
+    return UpstreamError(f"Could not connect to Vertex AI: {FAILURE_DESCRIPTIONS[kind]}.", upstream_status=0, code="upstream_unreachable")
 
 
 def _read_body(response: BaseHTTPResponse) -> bytes:
@@ -224,8 +234,8 @@ def _read_body(response: BaseHTTPResponse) -> bytes:
         return response.read(decode_content=True)
     except (urllib3_exceptions.ProtocolError, urllib3_exceptions.DecodeError):
         raise UpstreamError("The connection to Vertex AI broke during the answer.", upstream_status=0, code="upstream_connection_broken") from None
-    except (urllib3_exceptions.HTTPError, OSError):
-        raise UpstreamError(_UNREACHABLE, upstream_status=0, code="upstream_unreachable") from None
+    except (urllib3_exceptions.HTTPError, OSError) as exc:
+        raise unreachable(exc, None) from None
 
 
 def dispose(response: BaseHTTPResponse) -> None:
