@@ -64,6 +64,8 @@ class Settings:
     allowed_gcs_buckets: frozenset[str] = frozenset()
     log_level: str = "INFO"
     pool_connections: int = 1000
+    header_timeout: float = 10.0
+    max_connections_per_ip: int = 128
     metrics_enabled: bool = False
     metrics_token: str | None = field(default=None, repr=False)
     debug_runtime_stats: bool = False
@@ -228,6 +230,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         allowed_gcs_buckets=frozenset(_key_list(env.get("ALLOWED_GCS_BUCKETS", ""))),
         log_level=_parsed(env, "LOG_LEVEL", "INFO", _one_of(LOG_LEVELS), "one of " + ", ".join(LOG_LEVELS)),
         pool_connections=_parsed(env, "UPSTREAM_POOL_CONNECTIONS", 1000, _positive_int, "a positive whole number"),
+        header_timeout=_parsed(env, "HEADER_TIMEOUT", 10.0, _positive_float, "a positive number of seconds"),
+        max_connections_per_ip=_parsed(env, "MAX_CONNECTIONS_PER_IP", 128, _non_negative_int, "a whole number >= 0"),
         metrics_enabled=_parsed(env, "METRICS_ENABLED", False, _bool, "true or false"),
         metrics_token=_text(env, "METRICS_TOKEN"),
         debug_runtime_stats=_parsed(env, "DEBUG_RUNTIME_STATS", False, _bool, "true or false"),
