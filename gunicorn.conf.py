@@ -5,6 +5,7 @@ Read by ``gunicorn -c gunicorn.conf.py wsgi:app`` in every deployment (Docker, P
 
 import glob
 import os
+import sys
 import tempfile
 
 PORT = os.environ.get("PORT", "7860")
@@ -48,6 +49,15 @@ if METRICS_ENABLED:
 
 
 def on_starting(server):
+    # A configuration that cannot run stops here, in the master: one line, exit status 1, no
+    # worker started (a worker failing to load the app would print a traceback per attempt).
+    from adapter.settings import SettingsError, load_settings
+
+    try:
+        load_settings()
+    except SettingsError as exc:
+        server.log.error("Configuration error: %s", exc)
+        sys.exit(1)
     directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if METRICS_ENABLED and directory:
         os.makedirs(directory, exist_ok=True)
