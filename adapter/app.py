@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, Flask
 
 from .api import chat, docs, embeddings, health, metrics_endpoint, models, runtime_stats
@@ -13,6 +15,8 @@ from .gateway import init_gateway
 from .log import configure_logging
 from .metrics import build_metrics
 from .settings import Settings
+
+logger = logging.getLogger(__name__)
 
 
 def build_app(settings: Settings) -> Flask:
@@ -31,6 +35,8 @@ def build_app(settings: Settings) -> Flask:
     app.register_blueprint(docs.bp)
     if metrics.enabled:
         app.register_blueprint(metrics_endpoint.make_blueprint(metrics, settings.metrics_token))
+        if not settings.metrics_token:
+            logger.warning("METRICS_ENABLED=true without METRICS_TOKEN: GET /metrics is open to anyone who can reach this service")
     if settings.debug_runtime_stats:
         app.register_blueprint(runtime_stats.make_blueprint(settings.api_key))
     return app

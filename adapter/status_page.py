@@ -1,9 +1,11 @@
 """``GET /`` for browsers: a small self-contained status page (no external assets).
 
-It shows that the service is up, the base URL to paste into OpenAI clients (derived from the
-request, ``X-Forwarded-Proto``/``-Host``/``-Prefix`` included, as set by Hugging Face Spaces
-and PaaS routers), the models, the credential health (counts, kinds, cooldowns; never a
-secret) and a copyable ``curl`` example. API clients keep getting JSON: see :func:`wants_html`.
+It shows that the service is up, the base URL to paste into OpenAI clients, the models and a
+copyable ``curl`` example; with the API key (a request that carries it, as ``GET /`` JSON
+does), also the credential health (counts, kinds, cooldowns; never a secret). The base URL is
+never built from request headers (``Host`` and ``X-Forwarded-*`` are the client's to choose):
+the page carries the relative ``v1`` and its script resolves it against the address the
+browser shows. API clients keep getting JSON: see :func:`wants_html`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import hashlib
 from pathlib import Path
 from typing import Any, Mapping
 
-from flask import Request, Response, render_template, request
+from flask import Response, render_template, request
 from markupsafe import Markup
 
 from .gateway import Gateway
@@ -31,8 +33,8 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Vary": "Accept",
 }
-_HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]")
-_PREFIX_CHARS = _HOST_CHARS | frozenset("/_~")
+BASE_PATH = "v1"
+"""The base URL, relative to the page (which is served at the service's root)."""
 _EXAMPLE_MODEL = "gemini-2.5-flash"
 
 
@@ -41,27 +43,11 @@ def wants_html() -> bool:
     return request.accept_mimetypes.best_match(("application/json", "text/html")) == "text/html"
 
 
-def _first(value: str | None) -> str:
-    return (value or "").split(",")[0].strip()
-
-
-def public_base_url(req: Request) -> str:
-    """The ``.../v1`` URL clients reach this service at, as seen through proxies."""
-    proto = _first(req.headers.get("X-Forwarded-Proto")).lower()
-    scheme = proto if proto in ("http", "https") else req.scheme
-    host = _first(req.headers.get("X-Forwarded-Host"))
-    if not host or not set(host) <= _HOST_CHARS:
-        host = req.host
-    prefix = _first(req.headers.get("X-Forwarded-Prefix")).rstrip("/")
-    if not prefix.startswith("/") or not set(prefix) <= _PREFIX_CHARS:
-        prefix = ""
-    return f"{scheme}://{host}{prefix}/v1"
-
-
-def curl_example(base_url: str, model: str) -> str:
+def curl_example_tail(model: str) -> str:
+    """The ``curl`` example after its base URL (which the page's script fills in)."""
     body = '{"model": "%s", "messages": [{"role": "user", "content": "Say hello"}]}' % model
     return (
-        f"curl -s {base_url}/chat/completions \\\n"
+        "/chat/completions \\\n"
         '  -H "Authorization: Bearer $API_KEY" -H "Content-Type: application/json" \\\n'
         f"  -d '{body}'"
     )
@@ -82,11 +68,11 @@ def service_state(health: Mapping[str, Any]) -> tuple[str, str]:
     return "up", "Service up"
 
 
-def status_page(gateway: Gateway, health: Mapping[str, Any]) -> Response:
+def status_page(gateway: Gateway, health: Mapping[str, Any], *, detailed: bool) -> Response:
+    """The page; credential counts and states only when ``detailed`` (the API key was sent)."""
     plain = plain_model_ids(gateway.model_ids())
     models = [model for model in plain if model not in gateway.capabilities.embedding_models]
     embedding_models = [model for model in plain if model in gateway.capabilities.embedding_models]
-    base_url = public_base_url(request)
     example_model = _EXAMPLE_MODEL if _EXAMPLE_MODEL in models else next(iter(models), _EXAMPLE_MODEL)
     state, label = service_state(health)
     html = render_template(
@@ -94,10 +80,11 @@ def status_page(gateway: Gateway, health: Mapping[str, Any]) -> Response:
         health=health,
         state=state,
         state_label=label,
-        base_url=base_url,
+        detailed=detailed,
+        base_path=BASE_PATH,
         models=models,
         embedding_models=embedding_models,
-        curl_example=curl_example(base_url, example_model),
+        curl_tail=curl_example_tail(example_model),
         script=Markup(_SCRIPT),
     )
     return Response(html, mimetype="text/html", headers=SECURITY_HEADERS)

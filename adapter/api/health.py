@@ -1,4 +1,9 @@
-"""``GET /``: health and credential state (counts and states only, never secrets)."""
+"""``GET /``: health for anyone, credential detail for the operator.
+
+Anonymous callers get the overall status only. A request with the API key (as for ``/v1``) also
+gets the version, credential counts and each credential's kind, source, cooldown and last
+upstream status (never a secret).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,11 @@ from typing import Any
 
 from flask import Blueprint, Response
 
-from ..version import __version__
+from ..auth import has_api_key
 from ..gateway import Gateway, current_gateway
 from ..http import json_response
 from ..status_page import status_page, wants_html
+from ..version import __version__
 
 bp = Blueprint("health", __name__)
 
@@ -31,6 +37,8 @@ def health_payload(gateway: Gateway) -> dict[str, Any]:
 @bp.get("/")
 def health() -> Response:
     gateway = current_gateway()
+    detailed = has_api_key(gateway.settings.api_key)
     if wants_html():
-        return status_page(gateway, health_payload(gateway))
-    return json_response(health_payload(gateway), headers={"Vary": "Accept"})
+        return status_page(gateway, health_payload(gateway), detailed=detailed)
+    payload = health_payload(gateway) if detailed else {"status": "ok"}
+    return json_response(payload, headers={"Vary": "Accept, Authorization, x-api-key"})

@@ -1,3 +1,7 @@
+var baseUrl = new URL(document.getElementById("base-url").textContent, window.location.href).href;
+document.querySelectorAll("[data-base-url]").forEach(function (element) {
+  element.textContent = baseUrl;
+});
 document.querySelectorAll("button[data-copy]").forEach(function (button) {
   button.addEventListener("click", function () {
     var source = document.getElementById(button.getAttribute("data-copy"));

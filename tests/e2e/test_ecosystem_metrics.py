@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -110,3 +111,12 @@ def test_counts_add_up_across_gunicorn_workers(emulator: VertexEmulator, credent
     finally:
         process.terminate()
         process.wait(20)
+
+
+@pytest.mark.parametrize("token,warned", [(None, True), ("scrape-token-1", False)], ids=["open", "with-token"])
+def test_open_metrics_are_warned_about_at_start_up(gateway_factory: GatewayFactory, caplog: pytest.LogCaptureFixture, token: str | None, warned: bool) -> None:
+    caplog.set_level(logging.WARNING, logger="adapter.app")
+    live = gateway_factory(METRICS_ENABLED="true", **({"METRICS_TOKEN": token} if token else {}))
+    warnings = [r.getMessage() for r in caplog.records if r.name == "adapter.app" and "METRICS_TOKEN" in r.getMessage()]
+    assert len(warnings) == (1 if warned else 0)
+    assert requests.get(live.url + "/metrics", timeout=10).status_code == (200 if warned else 401)

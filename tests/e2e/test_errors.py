@@ -173,12 +173,21 @@ def test_no_credentials_for_the_route_says_what_to_configure(gateway_factory: Ga
     assert "GOOGLE_CREDENTIALS_JSON" in response.json()["error"]["message"]
 
 
-def test_health_needs_no_key_and_shows_counts_only(gateway: LiveGateway, credentials) -> None:
-    response = requests.get(gateway.url + "/", timeout=10)
-    assert response.status_code == 200
+def test_health_needs_no_key_and_shows_only_the_status_without_it(gateway: LiveGateway) -> None:
+    for headers in ({}, {"Authorization": "Bearer wrong-key"}):
+        response = requests.get(gateway.url + "/", headers=headers, timeout=10)
+        assert response.status_code == 200
+        assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("header", ["Authorization", "x-api-key"])
+def test_health_with_the_key_shows_counts_and_states_but_no_secret(gateway: LiveGateway, credentials, header: str) -> None:
+    value = f"Bearer {API_KEY}" if header == "Authorization" else API_KEY
+    response = requests.get(gateway.url + "/", headers={header: value}, timeout=10)
     body = response.json()
     assert body["status"] == "ok"
     assert (body["express_keys"], body["service_accounts"]) == (2, 2)
+    assert {entry["credential"] for entry in body["credentials"]} == {"express#0", "express#1", "sa#0", "sa#1"}
     text = response.text
     for secret in credentials.secrets():
         assert secret not in text

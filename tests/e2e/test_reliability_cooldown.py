@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import Credentials, GatewayFactory, LiveGateway
+from tests.conftest import API_KEY, Credentials, GatewayFactory, LiveGateway
 from tests.emulator import Reply, VertexEmulator, payloads
 from tests.support.openai_schema import assert_chat_completion, assert_error
 
@@ -36,7 +36,7 @@ def _called(emulator: VertexEmulator) -> list[str]:
 
 
 def _states(live: LiveGateway) -> dict[str, dict]:
-    body = requests.get(live.url + "/", headers={"Accept": "application/json"}, timeout=10).json()
+    body = requests.get(live.url + "/", headers={"Accept": "application/json", "Authorization": f"Bearer {API_KEY}"}, timeout=10).json()
     return {entry["credential"]: entry for entry in body["credentials"]}
 
 
@@ -141,7 +141,7 @@ def test_health_shows_each_credential_state_and_no_secret(gateway_factory: Gatew
     live = gateway_factory()
     emulator.enqueue(Reply.error(429, retry_after=30), credential="express#0")
     assert _chat(live).status_code == 200
-    response = requests.get(live.url + "/", headers={"Accept": "application/json"}, timeout=10)
+    response = requests.get(live.url + "/", headers={"Accept": "application/json", "Authorization": f"Bearer {API_KEY}"}, timeout=10)
     body = response.json()
     assert body["credentials_cooling_down"] == 1
     assert body["state"] == {"backend": "sqlite", "reachable": True, "fallback_to_memory": False}

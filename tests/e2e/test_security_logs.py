@@ -86,6 +86,8 @@ def _scenario(t: Transcript, emulator: VertexEmulator, credentials: Credentials)
     t.keep(t.live.get("/v1/models"))
     t.keep(requests.get(t.live.url + "/", headers={"Accept": "application/json"}, timeout=10))
     t.keep(requests.get(t.live.url + "/", headers={"Accept": "text/html"}, timeout=10))
+    for accept in ("application/json", "text/html"):
+        t.keep(requests.get(t.live.url + "/", headers={"Accept": accept, "Authorization": f"Bearer {API_KEY}"}, timeout=10))
     note_tokens()
     return tokens
 
@@ -183,7 +185,7 @@ def test_request_ids_are_taken_from_the_client_only_when_safe(gateway: LiveGatew
     [
         ("POST", "/v1/chat/completions", {"model": "gemini-2.5-flash"}, 400, "missing_required_parameter"),
         ("GET", "/v1/nowhere", None, 404, "unknown_url"),
-        ("POST", "/v1/chat/completions", {"model": "gemini-2.5-flash\nstatus=200 forged", "messages": HELLO}, 404, None),
+        ("POST", "/v1/chat/completions", {"model": "gemini-2.5-flash\nstatus=200 forged", "messages": HELLO}, 400, None),
     ],
 )
 def test_failures_get_a_summary_line_too(gateway: LiveGateway, emulator: VertexEmulator, caplog: pytest.LogCaptureFixture, method: str, path: str, body: Any, status: int, error: str | None) -> None:
