@@ -4,6 +4,7 @@ settings, the Spaces front matter is right, and the Procfile command really serv
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import runpy
@@ -18,6 +19,7 @@ from typing import Any, Iterator, Mapping
 import pytest
 import requests
 import yaml
+from gunicorn.workers.ggevent import GeventWorker
 
 from adapter.settings import load_settings
 from tests.conftest import API_KEY, Credentials, base_env
@@ -118,7 +120,9 @@ def test_ports_agree_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_gunicorn_honours_the_platform_port_and_concurrency(monkeypatch: pytest.MonkeyPatch, port: str, workers: str) -> None:
     monkeypatch.setattr(os, "environ", {"PORT": port, "WEB_CONCURRENCY": workers})
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    assert (config["bind"], config["workers"], config["worker_class"]) == (f"0.0.0.0:{port}", int(workers), "gevent")
+    assert (config["bind"], config["workers"]) == (f"0.0.0.0:{port}", int(workers))
+    worker_module, _, worker_class = config["worker_class"].rpartition(".")
+    assert issubclass(getattr(importlib.import_module(worker_module), worker_class), GeventWorker)
 
 
 def test_spaces_front_matter() -> None:
