@@ -80,10 +80,10 @@ class HeaderDeadlineSocket:
     def request_done(self) -> None:
         self._awaiting_request = True
 
-    def recv(self, size: int) -> bytes:
-        if self._deadline is None:
-            data: bytes = self._sock.recv(size)
-            if self._awaiting_request and data:
+    def recv(self, size: int, flags: int = 0) -> bytes:
+        if self._deadline is None or flags:  # a body, the wait for a request, a peek (disconnect watch)
+            data: bytes = self._sock.recv(size, flags)
+            if self._awaiting_request and data and not flags:
                 self._awaiting_request = False
                 self._deadline = time.monotonic() + self._timeout
             return data
