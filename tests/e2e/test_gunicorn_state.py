@@ -108,7 +108,7 @@ def test_redis_killed_mid_run_then_restarted(start: Start, emulator: VertexEmula
             chat(first)
             chat(second)
         assert time.monotonic() - started < 10
-        state = requests.get(first.url + "/", headers={"Accept": "application/json"}, timeout=10).json()["state"]
+        state = requests.get(first.url + "/", headers={"Accept": "application/json", "Authorization": f"Bearer {API_KEY}"}, timeout=10).json()["state"]
         assert state == {"backend": "redis", "reachable": False, "fallback_to_memory": True}
         assert "gateway_state_fallback 1.0" in requests.get(first.url + "/metrics", timeout=10).text
         redis.start()

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from adapter.upstream import pool_state
-from tests.conftest import Credentials, GatewayFactory, LiveGateway
+from tests.conftest import API_KEY, Credentials, GatewayFactory, LiveGateway
 from tests.emulator import Reply, VertexEmulator
 from tests.support.openai_schema import assert_chat_completion
 from tests.support.redis_server import RedisServer
@@ -30,7 +30,7 @@ def called(emulator: VertexEmulator) -> list[str]:
 
 
 def health(live: LiveGateway) -> dict:
-    return requests.get(live.url + "/", headers={"Accept": "application/json"}, timeout=10).json()
+    return requests.get(live.url + "/", headers={"Accept": "application/json", "Authorization": f"Bearer {API_KEY}"}, timeout=10).json()
 
 
 def fallback_gauge(live: LiveGateway) -> float:
@@ -61,7 +61,7 @@ def test_a_credential_rate_limited_on_one_instance_rests_on_the_other(
     body = health(second)
     assert body["credentials_cooling_down"] == 1
     assert body["state"] == {"backend": "redis", "reachable": True, "fallback_to_memory": False}
-    assert "redis-test-pass" not in requests.get(second.url + "/", timeout=10).text
+    assert "redis-test-pass" not in requests.get(second.url + "/", headers={"Authorization": f"Bearer {API_KEY}"}, timeout=10).text
 
 
 def test_chat_keeps_answering_while_redis_is_down_and_shares_again_when_it_is_back(
