@@ -92,8 +92,15 @@ class UpstreamError(AdapterError):
     """An error answered by Vertex AI (or a failure to reach it), with its meaning kept.
 
     ``upstream_status`` is what Google sent (0 for a connection error or timeout);
-    ``status`` is what the client gets.
+    ``status`` is what the client gets. ``google_reason`` is the ``ErrorInfo`` reason of Google's
+    answer (``API_KEY_INVALID``...); ``credential_failure`` marks a failure of the gateway's own
+    credential (``auth_failure``, ``token_error``: see :mod:`adapter.upstream.credential_failures`)
+    and ``failure_detail`` holds Google's words for it.
     """
+
+    google_reason: str | None = None
+    credential_failure: str | None = None
+    failure_detail: str | None = None
 
     def __init__(
         self,

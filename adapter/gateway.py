@@ -108,7 +108,7 @@ def build_gateway(settings: Settings) -> Gateway:
             read_timeout=settings.upstream_read_timeout,
         ),
         pools=pools,
-        dispatcher=Dispatcher(pools, max_retries=settings.max_retries),
+        dispatcher=Dispatcher(pools, max_retries=settings.max_retries, rejected={"service_account": report.rejected}),
         media=MediaFetcher(
             allow_private=settings.allow_private_urls,
             max_bytes=settings.media_max_bytes,

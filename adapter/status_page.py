@@ -61,6 +61,8 @@ def plain_model_ids(ids: list[str]) -> list[str]:
 def service_state(health: Mapping[str, Any]) -> tuple[str, str]:
     """(badge style, label) for the header: up, or up but unable to serve right now."""
     configured = health["express_keys"] + health["service_accounts"]
+    if health.get("status") == "degraded":
+        return "warn", "Service up, some configured credentials could not be loaded"
     if configured == 0:
         return "warn", "Service up, no credentials configured"
     if health["credentials_cooling_down"] >= configured:

@@ -1,7 +1,8 @@
 """Failover across credentials: which pools serve a route, and retries on the next credential.
 
-On a retryable upstream failure (429, 5xx, no answer, or a credential refused with 401/403) the
-call is repeated on another credential: each credential at most once per request, at most
+On a retryable upstream failure (429, 5xx, no answer, or a failure of the credential itself:
+refused by Google, or its token endpoint failing; see :mod:`.credential_failures`) the call is
+repeated on another credential: each credential at most once per request, at most
 ``max_retries`` extra attempts, with exponential backoff and jitter between attempts. Express
 keys and service accounts back each other up for plain model names. 400 and 404 are final.
 
@@ -19,8 +20,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Generic, Mapping, TypeVar
 
-from ..errors import NotConfigured, RateLimited, UpstreamError
+from ..errors import NotConfigured, UpstreamError
 from ..routing.model_name import CredentialChoice
+from .credential_failures import all_resting
 from .credentials import Credential, CredentialKind
 from .pool import AllCoolingDown, CredentialPool
 
@@ -55,6 +57,7 @@ class _Run:
     start: int = field(init=False)
     last_error: UpstreamError | None = None
     cooling: float | None = None
+    resting: dict[str, tuple[str, str | None]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.start = len(self.attempts)
@@ -78,11 +81,13 @@ class Dispatcher:
         pools: Mapping[CredentialKind, CredentialPool],
         *,
         max_retries: int | None,
+        rejected: Mapping[CredentialKind, tuple[str, ...]] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
     ) -> None:
         self.pools = pools
         self.max_retries = max_retries
+        self.rejected = dict(rejected or {})
         self._sleep = sleep
         self._rng = rng or random.Random()
 
@@ -94,6 +99,12 @@ class Dispatcher:
             wanted = (choice,)
         kinds = tuple(kind for kind in wanted if kind in allowed and self.pools[kind])
         if not kinds:
+            rejected = [reason for kind in wanted if kind in allowed for reason in self.rejected.get(kind, ())]
+            if rejected:
+                raise NotConfigured(
+                    "The credentials configured for this model route were rejected at start-up: " + "; ".join(rejected) + ".",
+                    code="credentials_rejected",
+                )
             needed = " or ".join(_NEEDS[kind] for kind in wanted if kind in allowed)
             raise NotConfigured(f"No credentials are configured for this model route: it needs {needed}.")
         return kinds
@@ -119,11 +130,7 @@ class Dispatcher:
         if run.last_error is not None:
             raise run.last_error
         if run.cooling is not None:
-            seconds = max(1, round(run.cooling))
-            raise RateLimited(
-                f"Every credential for this route is cooling down after rate limits; retry in {seconds}s.",
-                headers={"Retry-After": str(seconds)},
-            )
+            raise all_resting(run.cooling, run.resting)
         raise NotConfigured("No credentials are configured for this model route.")
 
     def _run_kind(self, pool: CredentialPool, call: Callable[[Credential], T], run: _Run) -> Outcome[T] | None:
@@ -134,6 +141,7 @@ class Dispatcher:
                 cred = pool.acquire(exclude=used)
             except AllCoolingDown as exc:
                 run.cooling = exc.retry_after if run.cooling is None else min(run.cooling, exc.retry_after)
+                run.resting.update(exc.resting)
                 return None
             if cred is None:
                 return None
@@ -143,11 +151,15 @@ class Dispatcher:
             try:
                 value = call(cred)
             except UpstreamError as exc:
-                pool.report(cred, exc.upstream_status, exc.retry_after)
+                failure = exc.credential_failure
+                pool.report(cred, exc.upstream_status, exc.retry_after, failure=failure, detail=exc.failure_detail)
                 run.attempts.append(Attempt(cred.label, exc.upstream_status))
-                if exc.upstream_status not in RETRYABLE_STATUSES:
+                if exc.upstream_status not in RETRYABLE_STATUSES and failure is None:
                     raise
-                logger.warning("attempt on %s failed with %s (retryable: another credential is tried if one is left)", cred.label, exc.upstream_status or "no answer")
+                logger.warning(
+                    "attempt on %s failed with %s (retryable: another credential is tried if one is left)",
+                    cred.label, f"{failure}: {exc.failure_detail}" if failure else exc.upstream_status or "no answer",
+                )
                 run.last_error = exc
                 continue
             pool.report(cred, 200)

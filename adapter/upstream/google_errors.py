@@ -41,12 +41,23 @@ def error_from_google(error: dict[str, Any], retry_after: float | None, *, statu
         retry_after = _retry_info_delay(error.get("details"))
     message = error.get("message") if isinstance(error.get("message"), str) else ""
     canonical = error.get("status")
-    return UpstreamError(
+    upstream = UpstreamError(
         message or f"Vertex AI answered HTTP {upstream_status}.",
         upstream_status=upstream_status,
         retry_after=retry_after,
         code=canonical.lower() if isinstance(canonical, str) and canonical else None,
     )
+    upstream.google_reason = _error_info_reason(error.get("details"))
+    return upstream
+
+
+def _error_info_reason(details: Any) -> str | None:
+    """The ``reason`` of a ``google.rpc.ErrorInfo`` detail (``API_KEY_INVALID``...), if any."""
+    for detail in details if isinstance(details, list) else ():
+        if isinstance(detail, dict) and str(detail.get("@type", "")).endswith("google.rpc.ErrorInfo"):
+            reason = detail.get("reason")
+            return reason if isinstance(reason, str) else None
+    return None
 
 
 def _retry_info_delay(details: Any) -> float | None:

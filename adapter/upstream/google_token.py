@@ -31,7 +31,7 @@ from google.auth.transport import requests as google_requests
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2 import service_account
 
-from ..errors import UpstreamError
+from .credential_failures import TokenFailure
 from .inflight import mount_tracked_pool
 
 MAX_REFRESH_ATTEMPTS: int = auth_transport.DEFAULT_MAX_REFRESH_ATTEMPTS
@@ -72,20 +72,21 @@ class GoogleToken:
 TOKEN_ERRORS = (auth_exceptions.RefreshError, auth_exceptions.TransportError)
 
 
-def token_error(exc: Exception) -> UpstreamError:
-    """The :class:`UpstreamError` for a failed token grant (never with the token's text)."""
+def token_error(exc: Exception) -> TokenFailure:
+    """The :class:`TokenFailure` of a failed token grant (never with the token's text): refused
+    (``invalid_grant``...), or transient (the token endpoint's 5xx, a timeout, no answer)."""
     if isinstance(exc, auth_exceptions.RefreshError):
-        return UpstreamError(
-            f"Vertex AI refused the service account's token request ({refresh_reason(exc)}).", upstream_status=401, code="credential_refused"
-        )
-    return UpstreamError("Could not reach Google's token endpoint.", upstream_status=0, code="upstream_unreachable")
+        transient = bool(getattr(exc, "retryable", False))
+        return TokenFailure(refresh_reason(exc), transient=transient)
+    return TokenFailure("the token endpoint could not be reached or did not answer in time", transient=True)
 
 
 def refresh_reason(exc: auth_exceptions.RefreshError) -> str:
-    """The OAuth error code of a refused grant (``invalid_grant``...), or ``refused``."""
-    first = exc.args[0] if exc.args else ""
-    reason = str(first).split(":", 1)[0].strip()
-    return reason if reason.replace("_", "").isalnum() else "refused"
+    """Google's words for a failed grant (``error: error_description`` of its JSON answer, as
+    google-auth words it), or a note that the answer was not JSON (its body is not repeated)."""
+    if len(exc.args) > 1:  # (google-auth's words, the decoded JSON answer)
+        return str(exc.args[0])
+    return "the token endpoint's answer was not JSON"
 
 
 def authorized_session(info: dict[str, Any], pool_size: int, isolated: bool) -> tuple[AuthorizedSession, GoogleToken]:

@@ -36,6 +36,7 @@ from urllib3.util.retry import Retry
 
 from ..errors import UpstreamError
 from .connect_errors import FAILURE_DESCRIPTIONS, failure_class, os_reason
+from .credential_failures import AUTH_FAILURE, TOKEN_ERROR, TokenFailure, credential_error, refused_by_vertex
 from .credentials import Credential
 from .google_errors import error_from_response, timeout_error
 from .stream import UpstreamStream
@@ -139,7 +140,7 @@ class VertexClient:
         try:
             content = _read_body(response)
             if response.status != 200:
-                raise error_from_response(response.status, content, response.headers)
+                raise refused_by_vertex(error_from_response(response.status, content, response.headers), cred)
             answer = orjson.loads(content)
         except orjson.JSONDecodeError:
             raise UpstreamError("Vertex AI sent an answer that is not JSON.", upstream_status=502, code="upstream_bad_answer") from None
@@ -160,7 +161,7 @@ class VertexClient:
                 content = b""
             finally:
                 dispose(response)
-            raise error_from_response(response.status, content, response.headers)
+            raise refused_by_vertex(error_from_response(response.status, content, response.headers), cred)
         if response.headers.get("Content-Encoding", "identity").lower() != "identity":
             dispose(response)
             raise UpstreamError("Vertex AI sent a compressed stream although asked not to.", upstream_status=502, code="upstream_bad_event")
@@ -175,17 +176,20 @@ class VertexClient:
         data = orjson.dumps(body)
         target = self._pools.target(cred.session, url)
         refreshes = 0
-        while True:
-            request_headers = {**headers, **cred.headers}
-            if cred.token is not None:
-                cred.token.apply(request_headers, url, self.timeout)
-            response = self._urlopen(target, data, request_headers)
-            if response.status != 401 or cred.token is None or refreshes >= cred.token.max_refreshes:
-                return response
-            dispose(response)
-            refreshes += 1
-            logger.debug("refreshing the token of %s after a 401 (attempt %d)", cred.label, refreshes)
-            cred.token.refresh(self.timeout)
+        try:
+            while True:
+                request_headers = {**headers, **cred.headers}
+                if cred.token is not None:
+                    cred.token.apply(request_headers, url, self.timeout)
+                response = self._urlopen(target, data, request_headers)
+                if response.status != 401 or cred.token is None or refreshes >= cred.token.max_refreshes:
+                    return response
+                dispose(response)
+                refreshes += 1
+                logger.debug("refreshing the token of %s after a 401 (attempt %d)", cred.label, refreshes)
+                cred.token.refresh(self.timeout)
+        except TokenFailure as failure:
+            raise credential_error(cred, failure.reason, TOKEN_ERROR if failure.transient else AUTH_FAILURE) from None
 
     def _urlopen(self, target: Target, data: bytes, headers: dict[str, str]) -> BaseHTTPResponse:
         """``HTTPAdapter.send`` without requests' wrapping; urllib3's errors as requests mapped them."""

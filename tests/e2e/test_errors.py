@@ -87,8 +87,8 @@ def test_unknown_path_and_method(gateway: LiveGateway) -> None:
     "status,client_status,error_type,sdk_error",
     [
         (400, 400, "invalid_request_error", openai.BadRequestError),
-        (401, 401, "authentication_error", openai.AuthenticationError),
-        (403, 403, "permission_error", openai.PermissionDeniedError),
+        (401, 502, "api_error", openai.InternalServerError),
+        (403, 502, "api_error", openai.InternalServerError),
         (404, 404, "not_found_error", openai.NotFoundError),
         (429, 429, "rate_limit_error", openai.RateLimitError),
         (500, 502, "api_error", openai.InternalServerError),
@@ -108,7 +108,11 @@ def test_upstream_errors_keep_their_meaning(
     assert_error(body)
     assert body["error"]["type"] == error_type
     google_message = emulator.calls_for(outcome="scripted_error")[0].error_message
-    assert body["error"]["message"] == google_message
+    if status in (401, 403):  # Google refused the gateway's credential: never the client's auth failure
+        assert body["error"]["code"] == "upstream_auth_failed" and "express#0" in body["error"]["message"]
+        assert google_message.rstrip(".") in body["error"]["message"]
+    else:
+        assert body["error"]["message"] == google_message
     emulator.enqueue(Reply.error(status))
     with pytest.raises(sdk_error):
         if stream:

@@ -112,3 +112,32 @@ def test_peek_shows_the_next_turn_without_taking_it() -> None:
     assert pool.peek().index == 1
     assert pool.peek().index == 1
     assert [pool.acquire().index for _ in range(3)] == [1, 2, 0]
+
+
+def test_token_endpoint_errors_rest_a_few_seconds_doubling_in_a_row_and_reset_on_success() -> None:
+    clock = FakeClock()
+    pool = CredentialPool(creds(1, "service_account"), round_robin=True, clock=clock)
+    cred = pool.credentials[0]
+    rests = []
+    for _ in range(6):
+        pool.report(cred, 503, failure="token_error", detail="temporarily_unavailable")
+        rests.append(pool.states()[0]["cooling_down_for"])
+        clock.now += 61
+    assert rests == [5.0, 10.0, 20.0, 40.0, 60.0, 60.0]
+    pool.report(cred, 200)
+    pool.report(cred, 503, failure="token_error")
+    assert pool.states()[0]["cooling_down_for"] == 5.0
+
+
+@pytest.mark.parametrize(
+    "failure,status,reason",
+    [("token_error", 503, "token_error"), ("auth_failure", 400, "auth_failure"), (None, 403, "auth_failure"), (None, 429, "rate_limit")],
+)
+def test_every_cooldown_keeps_its_reason_for_errors_and_health(failure: str | None, status: int, reason: str) -> None:
+    pool = CredentialPool(creds(1), round_robin=True, clock=FakeClock())
+    pool.report(pool.credentials[0], status, failure=failure, detail="Google's words" if failure else None)
+    state = pool.states()[0]
+    assert state["cooling_reason"] == reason
+    with pytest.raises(AllCoolingDown) as caught:
+        pool.acquire()
+    assert caught.value.resting["express#0"][0] == reason

@@ -97,13 +97,41 @@ def test_a_token_close_to_expiry_is_refreshed_in_the_background(emulator: Vertex
     assert first == second  # the second call did not wait for the new token
 
 
-def test_a_refused_token_grant_is_a_401_that_names_the_reason(emulator: VertexEmulator, credentials: Credentials) -> None:
+def test_a_refused_token_grant_is_a_502_auth_failure_of_the_credential_naming_googles_reason(emulator: VertexEmulator, credentials: Credentials) -> None:
     account = credentials.service_accounts[0]
     emulator.fail_token_requests(account, times=1, status=400, body={"error": "invalid_grant", "error_description": "Invalid JWT Signature."})
     with pytest.raises(UpstreamError) as caught:
         _call(_client(emulator.url), _service_account(credentials), stream=False)
-    assert caught.value.upstream_status == 401 and caught.value.code == "credential_refused"
-    assert "invalid_grant" in caught.value.message
+    error = caught.value
+    assert (error.status, error.error_type, error.code, error.credential_failure) == (502, "api_error", "upstream_auth_failed", "auth_failure")
+    assert "sa#0" in error.message and "invalid_grant: Invalid JWT Signature" in error.message
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_a_failing_token_endpoint_is_a_503_token_error(emulator: VertexEmulator, credentials: Credentials, status: int) -> None:
+    account = credentials.service_accounts[0]
+    emulator.fail_token_requests(account, times=3, status=status, body={"error": "internal_failure", "error_description": "Backend error"})
+    with pytest.raises(UpstreamError) as caught:
+        _call(_client(emulator.url), _service_account(credentials), stream=False)
+    error = caught.value
+    assert (error.status, error.code, error.credential_failure) == (503, "upstream_token_error", "token_error")
+    assert "sa#0" in error.message
+
+
+@pytest.mark.parametrize("refusal", ["unregistered", "disabled"])
+def test_an_express_key_google_refuses_is_an_auth_failure_of_the_credential(emulator: VertexEmulator, credentials: Credentials, refusal: str) -> None:
+    if refusal == "disabled":
+        cred = _express(credentials)
+        emulator.disable_express_key(credentials.express_keys[0])
+    else:
+        session = requests.Session()
+        mount_tracked_pool(session, 8)
+        cred = express_credentials(("AQ.not-a-registered-key",), session)[0]
+    with pytest.raises(UpstreamError) as caught:
+        _call(_client(emulator.url), cred, stream=False)
+    error = caught.value
+    assert (error.status, error.code, error.credential_failure) == (502, "upstream_auth_failed", "auth_failure")
+    assert "express#0" in error.message and "AQ." not in error.message
 
 
 class _RecordingProxy(BaseHTTPRequestHandler):
