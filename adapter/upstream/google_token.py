@@ -31,6 +31,7 @@ from google.auth.transport import requests as google_requests
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2 import service_account
 
+from .connect_errors import FAILURE_DESCRIPTIONS, failure_class
 from .credential_failures import TokenFailure
 from .inflight import mount_tracked_pool
 
@@ -78,7 +79,7 @@ def token_error(exc: Exception) -> TokenFailure:
     if isinstance(exc, auth_exceptions.RefreshError):
         transient = bool(getattr(exc, "retryable", False))
         return TokenFailure(refresh_reason(exc), transient=transient)
-    return TokenFailure("the token endpoint could not be reached or did not answer in time", transient=True)
+    return TokenFailure(f"could not reach the token endpoint: {FAILURE_DESCRIPTIONS[failure_class(exc)]}", transient=True)
 
 
 def refresh_reason(exc: auth_exceptions.RefreshError) -> str:

@@ -259,3 +259,16 @@ def test_model_urls_carry_the_model_as_one_encoded_path_segment(credentials: Cre
     account = _service_account(credentials)
     expected = f"http://127.0.0.1:9/v1/projects/proj-alpha/locations/us-central1/publishers/google/models/{segment}:predict"
     assert client.model_url(account, model, "predict") == expected
+
+
+def test_an_unreachable_token_endpoint_is_a_token_error_naming_the_kind_of_failure(credentials: Credentials) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    info = {**credentials.service_accounts[0].info, "token_uri": f"http://127.0.0.1:{closed}/token"}
+    loaded, _ = service_account_credentials(json.dumps(info), Path("/nonexistent"), None, 8, isolated=True)
+    with pytest.raises(UpstreamError) as caught:
+        _call(_client(f"http://127.0.0.1:{closed}"), loaded[0], stream=False)
+    error = caught.value
+    assert (error.status, error.code) == (503, "upstream_token_error")
+    assert "could not reach the token endpoint: connection refused" in error.message
