@@ -26,6 +26,7 @@ _TEMPLATES: dict[str, str] = {
     "unsupported_parameter": "Unsupported parameter: '{param}'. {Detail}.",
     "unsupported_value": "Unsupported value for '{param}': {detail}.",
     "invalid_value": "Invalid value for '{param}': {detail}.",
+    "invalid_model": "Invalid value for '{param}': {detail}.",
 }
 _NOT_JSON = (
     "We could not parse the JSON body of your request ({reason} at line {line}, column {column}). "

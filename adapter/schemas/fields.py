@@ -218,7 +218,7 @@ def _model_name(value: str) -> None:
         raise ValidationError("must not be empty")
     problem = model_name_problem(value)
     if problem is not None:
-        raise ValidationError(problem)
+        raise ValidationError(Problem(problem, "invalid_model"))
 
 
 def model_field() -> Str:

@@ -41,7 +41,7 @@ def test_a_model_name_outside_the_rule_is_a_400_naming_model(
     assert response.status_code == 400
     error = response.json()
     assert_error(error)
-    assert error["error"]["param"] == "model"
+    assert (error["error"]["param"], error["error"]["code"]) == ("model", "invalid_model")
     assert "letters, digits" in error["error"]["message"]
     assert emulator.calls == []
 

@@ -148,7 +148,7 @@ def test_efforts_vertex_refuses_become_a_thinking_budget(direct_gateway: LiveGat
 
 @pytest.mark.parametrize(
     "status,sdk_error",
-    [(400, openai.BadRequestError), (403, openai.PermissionDeniedError), (404, openai.NotFoundError), (429, openai.RateLimitError)],
+    [(400, openai.BadRequestError), (404, openai.NotFoundError), (429, openai.RateLimitError)],
 )
 @pytest.mark.parametrize("stream", [False, True])
 def test_upstream_errors_keep_their_status(
@@ -166,6 +166,18 @@ def test_upstream_errors_keep_their_status(
         answer = live.client.chat.completions.create(model="gemini-2.5-flash-openai", messages=HELLO, stream=stream)
         if stream:
             list(answer)
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_403_is_the_gateways_credential_refused_not_the_clients(gateway_factory: GatewayFactory, emulator: VertexEmulator, stream: bool) -> None:
+    live = gateway_factory(express=False, MAX_RETRIES="0")
+    emulator.enqueue(Reply.error(403), method=DIRECT)
+    raw = live.post("/v1/chat/completions", {"model": "gemini-2.5-flash-openai", "messages": HELLO, "stream": stream})
+    assert raw.status_code == 502
+    body = raw.json()
+    assert_error(body)
+    assert (body["error"]["type"], body["error"]["code"]) == ("api_error", "upstream_auth_failed")
+    assert emulator.calls_for(DIRECT, outcome="scripted_error")[0].error_message.rstrip(".") in body["error"]["message"]
 
 
 def test_direct_mode_needs_service_accounts(gateway_factory: GatewayFactory, emulator: VertexEmulator) -> None:
