@@ -93,6 +93,7 @@ def gateway_env(fake_port: int, port: int, *, service_account: str | None) -> di
         "PORT": str(port),
         "WEB_CONCURRENCY": "1",
         "GRACEFUL_TIMEOUT": "5",
+        "MAX_CONNECTIONS_PER_IP": "0",  # every load client connects from 127.0.0.1
     }
     for name in ("VERTEX_EXPRESS_API_KEY", "GOOGLE_CREDENTIALS_JSON"):
         env.pop(name, None)

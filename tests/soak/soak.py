@@ -72,6 +72,7 @@ def gateway(emulator: VertexEmulator, workdir: Path, express: int, accounts: int
         "FIRST_BYTE_DEADLINE": "3",
         "UPSTREAM_READ_TIMEOUT": "15",
         "GRACEFUL_TIMEOUT": "10",
+        "MAX_CONNECTIONS_PER_IP": "0",  # every load client connects from 127.0.0.1
     }
     log = workdir / "gunicorn.log"
     with log.open("wb") as output:
