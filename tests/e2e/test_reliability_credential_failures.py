@@ -80,6 +80,8 @@ def test_credentials_resting_after_auth_failures_say_so_not_rate_limits(
     state = _states(live)["sa#0"]
     assert (state["cooling_reason"], state["last_status"]) == ("auth_failure", 401)
     assert "invalid_grant" in state["last_failure"]
+    page = requests.get(live.url + "/", headers={"Accept": "text/html", "Authorization": f"Bearer {API_KEY}"}, timeout=10).text
+    assert "auth failure" in page and "invalid_grant: Invalid JWT Signature" in page
 
 
 def test_a_failing_token_endpoint_is_a_503_and_a_short_cooldown(
@@ -118,6 +120,8 @@ def test_a_credential_that_failed_to_load_makes_health_degraded(gateway_factory:
     broken = {**credentials.service_accounts[1].info, "private_key": "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n"}
     live = gateway_factory(express=False, GOOGLE_CREDENTIALS_JSON=json.dumps(credentials.service_accounts[0].info) + "," + json.dumps(broken))
     assert _health(live, key=False) == {"status": "degraded"}
+    page = requests.get(live.url + "/", headers={"Accept": "text/html"}, timeout=10).text
+    assert "some configured credentials could not be loaded" in page and "unreadable private key" not in page
     health = _health(live)
     assert health["status"] == "degraded"
     assert health["rejected_credentials"] == ["GOOGLE_CREDENTIALS_JSON entry #2 holds an unreadable private key"]
