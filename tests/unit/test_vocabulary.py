@@ -90,7 +90,8 @@ def test_other_audio_formats_are_refused_by_the_schema(audio_format: str) -> Non
 def test_every_accepted_url_translates(scheme: str, url: str) -> None:
     media = {url: FETCHED} if scheme in vocabulary.FETCHED_SCHEMES else {}
     translated = translate_user_part(load_user_part(image(url)), media)
-    assert (scheme in vocabulary.FETCHED_SCHEMES) == (url in remote_media_urls({"messages": [{"role": "user", "content": [image(url)]}]}))
+    # the edge fetches http(s) URLs and checks gs:// buckets against ALLOWED_GCS_BUCKETS
+    assert (scheme in vocabulary.REMOTE_SCHEMES) == (url in remote_media_urls({"messages": [{"role": "user", "content": [image(url)]}]}))
     expected_key = "fileData" if scheme == vocabulary.GCS_SCHEME else "inlineData"
     assert list(translated) == [expected_key]
     assert "/" in translated[expected_key]["mimeType"]
