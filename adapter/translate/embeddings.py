@@ -1,6 +1,7 @@
 """OpenAI embeddings request ↔ Vertex ``:predict`` (pure: dicts in, dicts out).
 
-A request's inputs are split into batches no larger than the model's per-request limit
+A request's inputs (texts, or token arrays decoded back to text by :mod:`adapter.translate.tokens`)
+are split into batches no larger than the model's per-request limit
 (:func:`plan_batches`); each batch becomes one ``PredictRequest`` (:func:`to_predict_request`);
 the answers, in batch order, become one OpenAI ``list`` of embeddings (:func:`to_embedding_list`)
 whose ``index`` values follow the input order. ``base64`` vectors are little-endian float32, as
@@ -16,6 +17,8 @@ from typing import Any, Callable, Sequence, TypeAlias
 
 from adapter.errors import InvalidRequest, UpstreamError
 from adapter.routing.capabilities import EmbeddingModel
+from adapter.routing.model_name import parse_model_name
+from adapter.translate.tokens import UnknownToken, decode_tokens, token_encoding
 
 OpenAIEmbeddingRequest: TypeAlias = dict[str, Any]
 """A validated ``POST /v1/embeddings`` body."""
@@ -33,10 +36,34 @@ class EmbeddingBatches:
     sizes: tuple[int, ...]
 
 
+def _decoded(arrays: Sequence[Sequence[int]], model: str, *, nested: bool) -> list[str]:
+    """The texts of token arrays, or InvalidRequest (param ``input``) naming an unknown id."""
+    encoding = token_encoding(parse_model_name(model).base)
+    texts: list[str] = []
+    for index, tokens in enumerate(arrays):
+        try:
+            texts.append(decode_tokens(tokens, encoding))
+        except UnknownToken as unknown:
+            where = f"input[{index}][{unknown.position}]" if nested else f"input[{unknown.position}]"
+            raise InvalidRequest(
+                f"Invalid value for 'input': {where} is {unknown.token}, which is not a token id of "
+                f"{encoding} (the vocabulary token arrays are decoded with for the model '{model}').",
+                param="input",
+                code="invalid_value",
+            ) from None
+    return texts
+
+
 def embedding_texts(req: OpenAIEmbeddingRequest) -> list[str]:
-    """The input texts in order (a single string is a list of one)."""
+    """The input texts in order (a single string is a list of one; token arrays are decoded)."""
     given = req["input"]
-    return [given] if isinstance(given, str) else list(given)
+    if isinstance(given, str):
+        return [given]
+    if isinstance(given[0], str):
+        return list(given)
+    if isinstance(given[0], int):
+        return _decoded([given], str(req["model"]), nested=False)
+    return _decoded(given, str(req["model"]), nested=True)
 
 
 def check_dimensions(req: OpenAIEmbeddingRequest, model: EmbeddingModel) -> None:

@@ -90,8 +90,9 @@ def test_the_sdk_default_encoding_decodes_to_the_same_vectors(gateway: LiveGatew
 
 
 BAD_REQUESTS = [
-    ("token array", {"model": "text-embedding-005", "input": [1, 2, 3]}, 400, "input"),
-    ("token arrays", {"model": "text-embedding-005", "input": [[1, 2], [3]]}, 400, "input"),
+    ("unknown token id", {"model": "text-embedding-005", "input": [15339, 100261]}, 400, "input"),
+    ("unknown id among token arrays", {"model": "text-embedding-005", "input": [[15339], [200000]]}, 400, "input"),
+    ("negative token id", {"model": "text-embedding-005", "input": [[15339], [-1]]}, 400, "input[1][0]"),
     ("empty string", {"model": "text-embedding-005", "input": ""}, 400, "input"),
     ("too many dimensions", {"model": "text-embedding-005", "input": "x", "dimensions": 769}, 400, "dimensions"),
     ("bad encoding", {"model": "text-embedding-005", "input": "x", "encoding_format": "int8"}, 400, "encoding_format"),
@@ -116,10 +117,21 @@ def test_unknown_model_message_lists_the_embedding_models(gateway: LiveGateway) 
     assert "gemini-embedding-001" in message and "text-embedding-005" in message
 
 
-def test_sdk_raises_bad_request_for_token_arrays(client: openai.OpenAI) -> None:
+def test_token_arrays_are_embedded_as_the_texts_they_encode(client: openai.OpenAI, emulator: VertexEmulator) -> None:
+    from_tokens = client.embeddings.create(model="gemini-embedding-001", input=[[15339, 1917], [43, 22635, 20340]])
+    sent = [call.body["instances"] for call in emulator.calls_for("predict")]
+    assert sorted(sent, key=str) == [[{"content": "Lighthouses"}], [{"content": "hello world"}]]
+    from_texts = client.embeddings.create(model="gemini-embedding-001", input=["hello world", "Lighthouses"])
+    assert [item.embedding for item in from_tokens.data] == [item.embedding for item in from_texts.data]
+    assert from_tokens.usage.prompt_tokens == from_texts.usage.prompt_tokens
+
+
+def test_sdk_raises_bad_request_naming_an_unknown_token_id(client: openai.OpenAI) -> None:
     with pytest.raises(openai.BadRequestError) as caught:
-        client.embeddings.create(model="gemini-embedding-001", input=[[1, 2, 3]])
-    assert "token arrays" in caught.value.message
+        client.embeddings.create(model="gemini-embedding-001", input=[[15339, 1917], [1, 100300]])
+    assert_error(caught.value.response.json())
+    assert caught.value.param == "input"
+    assert "input[1][1] is 100300" in caught.value.message and "cl100k_base" in caught.value.message
 
 
 def test_a_rate_limited_credential_fails_over(gateway: LiveGateway, emulator: VertexEmulator) -> None:

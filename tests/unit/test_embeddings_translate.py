@@ -51,6 +51,38 @@ def test_inputs_are_batched_within_the_model_limit_in_order(model: str, req: dic
     assert list(batches.sizes) == [len(texts) for texts in expected]
 
 
+TOKEN_INPUTS = [
+    ("one token array", "gemini-embedding-001", [15339, 1917], [["hello world"]]),
+    ("token arrays, five per request", "text-embedding-005", [[15339, 1917]] * 6 + [[43, 22635, 20340, 198, 49470, 18198, 13]],
+     [["hello world"] * 5, ["hello world", "Lighthouses\nguide ships."]]),
+    ("a prefixed name is still cl100k_base", "[PAY]text-embedding-005", [[15339], [1917]], [["hello", " world"]]),
+    ("an o200k_base model name", "gpt-4o", [[24912, 2375], [1503, 9954, 737, 30469]], [["hello world", "naïve café"]]),
+]
+
+
+@pytest.mark.parametrize(("model", "tokens", "expected"), [row[1:] for row in TOKEN_INPUTS], ids=[row[0] for row in TOKEN_INPUTS])
+def test_token_arrays_are_decoded_then_batched(model: str, tokens: list[Any], expected: list[list[str]]) -> None:
+    limits = TEXT_005 if "gemini" not in model else GEMINI
+    batches = plan_batches({"model": model, "input": tokens}, limits)
+    assert [[i["content"] for i in body["instances"]] for body in batches.bodies] == expected
+    assert all(validate(body, "PredictRequest", "v1") == [] for body in batches.bodies)
+
+
+UNKNOWN_TOKENS = [
+    ("one array", "text-embedding-005", [15339, 100261], "input[1] is 100261, which is not a token id of cl100k_base"),
+    ("nested", "text-embedding-005", [[15339], [1917, 185244]], "input[1][1] is 185244, which is not a token id of cl100k_base"),
+    ("o200k", "gpt-4.1-mini", [[24912, 200019]], "input[0][1] is 200019, which is not a token id of o200k_base"),
+]
+
+
+@pytest.mark.parametrize(("model", "tokens", "fragment"), [row[1:] for row in UNKNOWN_TOKENS], ids=[row[0] for row in UNKNOWN_TOKENS])
+def test_an_unknown_token_id_is_a_400_naming_input(model: str, tokens: list[Any], fragment: str) -> None:
+    with pytest.raises(InvalidRequest) as caught:
+        plan_batches({"model": model, "input": tokens}, TEXT_005)
+    assert (caught.value.status, caught.value.param, caught.value.code) == (400, "input", "invalid_value")
+    assert fragment in caught.value.message and model in caught.value.message
+
+
 @pytest.mark.parametrize(("dimensions", "parameters"), [(None, None), (8, {"outputDimensionality": 8}), (768, {"outputDimensionality": 768})])
 def test_dimensions_become_output_dimensionality(dimensions: int | None, parameters: dict[str, int] | None) -> None:
     req = {"model": "text-embedding-005", "input": ["a", "b"], **({"dimensions": dimensions} if dimensions else {})}
