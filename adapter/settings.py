@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Callable, Mapping, TypeVar
 from urllib.parse import urlsplit
 
+from .telemetry.config import TelemetryConfig, TelemetryConfigError, parse_telemetry
+
 T = TypeVar("T")
 
 SAFETY_THRESHOLDS = ("OFF", "BLOCK_NONE", "BLOCK_ONLY_HIGH", "BLOCK_MEDIUM_AND_ABOVE", "BLOCK_LOW_AND_ABOVE")
@@ -73,12 +75,13 @@ class Settings:
     redis_url: str | None = field(default=None, repr=False)
     state_key_prefix: str = "gateway:"
     responses_ttl: int = 30 * 86400
+    telemetry: TelemetryConfig | None = None
 
     def secrets(self) -> tuple[str, ...]:
         """Every configured secret string (for log redaction and tests)."""
         redis_password = urlsplit(self.redis_url).password if self.redis_url else None
         optional = tuple(secret for secret in (self.metrics_token, redis_password) if secret)
-        return (self.api_key, *self.express_api_keys, *optional)
+        return (self.api_key, *self.express_api_keys, *optional, *(self.telemetry.secrets() if self.telemetry else ()))
 
 
 def _text(env: Mapping[str, str], name: str) -> str | None:
@@ -197,6 +200,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "Set API_KEY to the key your clients will send as 'Authorization: Bearer <API_KEY>'."
         )
     capabilities_file = _text(env, "MODEL_CAPABILITIES_FILE")
+    try:
+        telemetry = parse_telemetry(env)
+    except TelemetryConfigError as exc:
+        raise SettingsError(str(exc)) from None
     return Settings(
         api_key=api_key,
         express_api_keys=_key_list(env.get("VERTEX_EXPRESS_API_KEY", "")),
@@ -239,4 +246,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         redis_url=_parsed(env, "REDIS_URL", None, _redis_url, "a redis://, rediss:// or unix:// URL"),
         state_key_prefix=env.get("STATE_KEY_PREFIX", "gateway:"),
         responses_ttl=_parsed(env, "RESPONSES_TTL", 30 * 86400, _duration, "a positive duration: seconds, or a number with s, m, h or d (30d)"),
+        telemetry=telemetry,
     )
