@@ -15,6 +15,8 @@ from .gateway import init_gateway
 from .log import configure_logging
 from .metrics import build_metrics
 from .settings import Settings
+from .telemetry.hooks import build_tracing
+from .version import __version__
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +30,8 @@ def build_app(settings: Settings) -> Flask:
     metrics = build_metrics(
         settings.metrics_enabled, known_models=gateway.base_models, cooling=gateway.cooling_count, state_degraded=gateway.state_degraded
     )
-    init_request_log(app, metrics)
+    hosts = {"express": gateway.client.express_base_url, "service_account": gateway.client.base_url}
+    init_request_log(app, metrics, build_tracing(settings.telemetry, __version__, hosts))
     register_error_handlers(app)
     app.register_blueprint(_v1_blueprint(settings.api_key))
     app.register_blueprint(health.bp)

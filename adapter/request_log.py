@@ -23,11 +23,13 @@ from .errors import AdapterError
 from .log import request_id_var
 from .metrics import NULL_METRICS, MetricsHooks
 from .routing.model_name import ModelRoute
+from .telemetry.hooks import NULL_TRACING, TracingHooks
 from .upstream.dispatch import Attempt
 
 logger = logging.getLogger("adapter.requests")
 
 METRICS_KEY = "adapter.metrics"
+TRACING_KEY = "adapter.tracing"
 
 _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:")
 QUIET_PATHS = frozenset({"/", "/openapi.json", "/favicon.ico", "/metrics"})
@@ -52,6 +54,12 @@ class RequestRecord:
     endpoint: str = "unmatched"
     base_model: str | None = None
     metrics: MetricsHooks = NULL_METRICS
+    tracing: TracingHooks = NULL_TRACING
+    response_model: str | None = None
+    finish_reasons: tuple[str, ...] = ()
+    span: Any = None
+    upstream_span: Any = None
+    answer: bytes | None = None
 
     def fields(self, status: int) -> dict[str, Any]:
         usage = self.usage or {}
@@ -79,6 +87,7 @@ class RequestRecord:
             return
         self.logged = True
         self.metrics.request_finished(self, status)
+        self.tracing.request_finished(self, status, self.answer)
         level = logging.DEBUG if self.path in QUIET_PATHS else logging.INFO
         if logger.isEnabledFor(level):
             fields = self.fields(status)
@@ -135,9 +144,13 @@ def _begin() -> None:
         path=request.path,
         endpoint=rule.rule if rule is not None else "unmatched",
         metrics=current_app.extensions[METRICS_KEY],
+        tracing=current_app.extensions[TRACING_KEY],
     )
     g.request_record = record
     request_id_var.set(record.request_id)
+    if record.tracing.enabled:
+        body = request.get_data() if record.tracing.capture_content else None
+        record.tracing.request_started(record, request.headers, body)
 
 
 def _finish(response: Response) -> Response:
@@ -148,11 +161,14 @@ def _finish(response: Response) -> Response:
     if record.attempts and "X-Gateway-Attempts" not in response.headers:
         response.headers["X-Gateway-Attempts"] = str(len(record.attempts))
     if not record.deferred:
+        if record.tracing.capture_content and not response.is_streamed:
+            record.answer = response.get_data()
         record.log(response.status_code)
     return response
 
 
-def init_request_log(app: Flask, metrics: MetricsHooks) -> None:
+def init_request_log(app: Flask, metrics: MetricsHooks, tracing: TracingHooks) -> None:
     app.extensions[METRICS_KEY] = metrics
+    app.extensions[TRACING_KEY] = tracing
     app.before_request(_begin)
     app.after_request(_finish)

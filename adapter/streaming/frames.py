@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from ..errors import AdapterError
 from ..request_log import RequestRecord
+from ..telemetry.hooks import active_request
 from ..translate.candidates import usage_from
 from ..upstream.answer_shape import failed_translation
 from .wire import EventTranslator, SSEWire
@@ -74,6 +75,9 @@ def note_usage(record: RequestRecord, event: Any) -> None:
     (direct mode)."""
     if not isinstance(event, dict):
         return
+    traced = active_request() if record.tracing.enabled else None
+    if traced is not None:
+        traced.note_event(event)
     metadata = event.get("usageMetadata")
     if metadata and "totalTokenCount" in metadata:
         record.usage = usage_from(metadata)

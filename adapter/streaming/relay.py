@@ -99,6 +99,7 @@ class SSERelay:
             first = self.frames.events(opened.first)
         if first:
             self.record.metrics.first_token(self.record)
+            self.record.tracing.first_token(self.record)
             yield first  # the first chunk goes out
         yield from self._relay(self.pump.outcome().value.source)
 

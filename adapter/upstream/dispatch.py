@@ -22,6 +22,7 @@ from typing import Callable, Generic, Mapping, TypeVar
 
 from ..errors import NotConfigured, UpstreamError
 from ..routing.model_name import CredentialChoice
+from ..telemetry.hooks import ActiveRequest, active_request
 from .credential_failures import all_resting
 from .credentials import Credential, CredentialKind
 from .pool import AllCoolingDown, CredentialPool
@@ -149,7 +150,7 @@ class Dispatcher:
             if run.made:
                 self._sleep(self._backoff(run.made, run.last_error))
             try:
-                value = call(cred)
+                value = _attempt(call, cred, active_request())
             except UpstreamError as exc:
                 failure = exc.credential_failure
                 pool.report(cred, exc.upstream_status, exc.retry_after, failure=failure, detail=exc.failure_detail)
@@ -175,3 +176,20 @@ class Dispatcher:
         if last_error is not None and last_error.retry_after and last_error.upstream_status != 429:
             delay = max(delay, min(last_error.retry_after, RETRY_AFTER_CAP))
         return delay
+
+
+def _attempt(call: Callable[[Credential], T], cred: Credential, traced: ActiveRequest | None) -> T:
+    """``call(cred)``, in a client span when the request is traced (see ``adapter.telemetry``)."""
+    if traced is None:
+        return call(cred)
+    span = traced.attempt_started(cred.kind, cred.label)
+    try:
+        value = call(cred)
+    except UpstreamError as exc:
+        traced.attempt_finished(span, exc.upstream_status)
+        raise
+    except BaseException:
+        traced.attempt_finished(span, 0)
+        raise
+    traced.attempt_finished(span, 200, value)
+    return value
