@@ -67,6 +67,9 @@ def on_starting(server):
 
 def post_fork(server, worker):
     # One plain send before gevent's sendall: cheaper stream chunks (adapter/gevent_sendall.py).
+    # Tracing's exporter is not started here: post_fork runs before the gevent worker patches
+    # threads and sockets, and a thread started now would be a real one. The worker builds the
+    # app (nothing is preloaded), and with it the exporter, once patched (adapter/telemetry/otel.py).
     from adapter.gevent_sendall import install
 
     install()
