@@ -118,6 +118,16 @@ def _vertex_usage(metadata: Any) -> dict[str, int] | None:
     return {"prompt_tokens": int(metadata.get("promptTokenCount") or 0), "completion_tokens": output}
 
 
+def finish_reasons_of(candidates: Any) -> tuple[str, ...]:
+    """Vertex's finish reasons among ``candidates``, lower-cased, each once, in order."""
+    listed = candidates if isinstance(candidates, list) else []
+    return tuple(dict.fromkeys(
+        str(candidate["finishReason"]).lower()
+        for candidate in listed
+        if isinstance(candidate, Mapping) and candidate.get("finishReason")
+    ))
+
+
 def answer_facts(answer: Any) -> tuple[str | None, tuple[str, ...], dict[str, int] | None]:
     """(model version, finish reasons, token counts) of a Vertex answer or stream event.
 
@@ -127,11 +137,5 @@ def answer_facts(answer: Any) -> tuple[str | None, tuple[str, ...], dict[str, in
     if not isinstance(answer, Mapping):
         return None, (), None
     model = answer.get("modelVersion")
-    candidates = answer.get("candidates")
-    listed = candidates if isinstance(candidates, list) else []
-    reasons = tuple(dict.fromkeys(
-        str(candidate["finishReason"]).lower()
-        for candidate in listed
-        if isinstance(candidate, Mapping) and candidate.get("finishReason")
-    ))
+    reasons = finish_reasons_of(answer.get("candidates"))
     return (model if isinstance(model, str) else None), reasons, _vertex_usage(answer.get("usageMetadata"))

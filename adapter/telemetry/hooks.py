@@ -24,6 +24,7 @@ from .attributes import (
     attempt_attributes,
     attempt_error_type,
     content_attribute,
+    finish_reasons_of,
     operation_of,
     outcome_attributes,
     server_attributes,
@@ -119,11 +120,16 @@ class ActiveRequest:
             attributes["gen_ai.response.model"] = model
         self.hooks.tracer.end_span(span, attributes, failed=status != 200)
 
-    def note_event(self, event: Any) -> None:
-        """Keep what a stream event says of the answer (model, finish reasons)."""
-        model, reasons, _ = answer_facts(event)
-        self.record.response_model = model or self.record.response_model
-        self.record.finish_reasons = reasons or self.record.finish_reasons
+    def note_event(self, event: Mapping[str, Any]) -> None:
+        """Keep what a stream event says of the answer: its model (once), its finish reasons
+        (the last events). Called for every event, so it only looks where those are."""
+        record = self.record
+        if record.response_model is None:
+            model = event.get("modelVersion")
+            record.response_model = model if isinstance(model, str) else None
+        candidates = event.get("candidates")
+        if candidates and isinstance(candidates, list) and any(isinstance(c, dict) and "finishReason" in c for c in candidates):
+            record.finish_reasons = finish_reasons_of(candidates)
 
 
 _ACTIVE: ContextVar[ActiveRequest | None] = ContextVar("traced_request", default=None)
