@@ -96,6 +96,3 @@ class OtelTracing:
 
     def shutdown(self) -> None:
         self.provider.shutdown()
-
-    def force_flush(self, timeout_millis: int = 5000) -> bool:
-        return self.provider.force_flush(timeout_millis)

@@ -178,6 +178,15 @@ def test_no_key_or_token_reaches_a_span(traced: Any, receiver: OtlpReceiver, cre
         assert secret.encode() not in sent
 
 
+def test_exports_carry_the_configured_headers_and_compression(traced: Any, receiver: OtlpReceiver, caplog: pytest.LogCaptureFixture) -> None:
+    gateway = traced(OTEL_EXPORTER_OTLP_HEADERS="authorization=Bearer%20collector-secret-77", OTEL_EXPORTER_OTLP_COMPRESSION="gzip")
+    gateway.client.chat.completions.create(model="gemini-2.5-flash", messages=[{"role": "user", "content": "Hi"}])
+    receiver.wait_for(one_request)
+    assert receiver.headers[0]["Authorization"] == "Bearer collector-secret-77"
+    assert receiver.headers[0]["Content-Encoding"] == "gzip" and receiver.headers[0]["Content-Type"] == "application/x-protobuf"
+    assert all("collector-secret-77" not in record.getMessage() for record in caplog.records)
+
+
 def test_a_sampler_that_samples_nothing_sends_nothing(traced: Any, receiver: OtlpReceiver) -> None:
     gateway = traced(OTEL_TRACES_SAMPLER="always_off")
     gateway.client.chat.completions.create(model="gemini-2.5-flash", messages=[{"role": "user", "content": "Hi"}])

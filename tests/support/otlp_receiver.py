@@ -141,9 +141,3 @@ class OtlpReceiver:
             if time.monotonic() > deadline:
                 raise AssertionError(f"the receiver did not get the expected spans; it got {[s.name for s in spans]}")
             time.sleep(0.02)
-
-    def clear(self) -> None:
-        with self._lock:
-            self.spans.clear()
-            self.headers.clear()
-            self.raw_bodies.clear()
