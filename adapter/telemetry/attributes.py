@@ -118,6 +118,19 @@ def _vertex_usage(metadata: Any) -> dict[str, int] | None:
     return {"prompt_tokens": int(metadata.get("promptTokenCount") or 0), "completion_tokens": output}
 
 
+def _predict_usage(predictions: Any) -> dict[str, int] | None:
+    """Input token counts of a ``:predict`` answer (embeddings: ``statistics.token_count``)."""
+    if not isinstance(predictions, list):
+        return None
+    total = 0
+    for prediction in predictions:
+        embeddings = prediction.get("embeddings") if isinstance(prediction, Mapping) else None
+        statistics = embeddings.get("statistics") if isinstance(embeddings, Mapping) else None
+        count = statistics.get("token_count") if isinstance(statistics, Mapping) else None
+        total += int(count) if isinstance(count, (int, float)) and not isinstance(count, bool) else 0
+    return {"prompt_tokens": total}
+
+
 def finish_reasons_of(candidates: Any) -> tuple[str, ...]:
     """Vertex's finish reasons among ``candidates``, lower-cased, each once, in order."""
     listed = candidates if isinstance(candidates, list) else []
@@ -129,7 +142,8 @@ def finish_reasons_of(candidates: Any) -> tuple[str, ...]:
 
 
 def answer_facts(answer: Any) -> tuple[str | None, tuple[str, ...], dict[str, int] | None]:
-    """(model version, finish reasons, token counts) of a Vertex answer or stream event.
+    """(model version, finish reasons, token counts) of a Vertex answer (``generateContent`` or
+    ``:predict``) or stream event.
 
     Finish reasons are Vertex's own, lower-cased (``stop``, ``max_tokens``, ``safety``), so that
     every front door reports them alike; an event without them gives an empty tuple.
@@ -138,4 +152,5 @@ def answer_facts(answer: Any) -> tuple[str | None, tuple[str, ...], dict[str, in
         return None, (), None
     model = answer.get("modelVersion")
     reasons = finish_reasons_of(answer.get("candidates"))
-    return (model if isinstance(model, str) else None), reasons, _vertex_usage(answer.get("usageMetadata"))
+    usage = _vertex_usage(answer.get("usageMetadata")) or _predict_usage(answer.get("predictions"))
+    return (model if isinstance(model, str) else None), reasons, usage

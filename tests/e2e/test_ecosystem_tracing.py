@@ -132,7 +132,9 @@ def test_embeddings_get_a_client_span_per_batch(traced: Any, receiver: OtlpRecei
     assert server.name == "POST /v1/embeddings"
     assert server.attributes["gen_ai.operation.name"] == "embeddings"
     assert server.attributes["gen_ai.usage.input_tokens"] > 0
-    assert {span.name for span in by_kind(spans, "client")} == {"embeddings text-embedding-005"}
+    clients = by_kind(spans, "client")
+    assert {span.name for span in clients} == {"embeddings text-embedding-005"}
+    assert sum(span.attributes["gen_ai.usage.input_tokens"] for span in clients) == server.attributes["gen_ai.usage.input_tokens"]
 
 
 def test_a_refused_request_has_its_error_and_no_upstream_call(traced: Any, receiver: OtlpReceiver) -> None:

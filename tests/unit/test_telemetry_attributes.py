@@ -129,7 +129,9 @@ ANSWERS = [
      ("gemini-2.5-flash", ("stop", "max_tokens"), {"prompt_tokens": 3, "completion_tokens": 6})),
     ("a stream event before the end", {"candidates": [{"content": {"parts": [{"text": "a"}]}}], "usageMetadata": {"promptTokenCount": 3}},
      (None, (), None)),
-    ("an embeddings answer", {"predictions": []}, (None, (), None)),
+    ("an embeddings answer", {"predictions": [{"embeddings": {"values": [0.1], "statistics": {"token_count": 4.0}}},
+                                              {"embeddings": {"values": [0.2], "statistics": {"token_count": 3}}}]},
+     (None, (), {"prompt_tokens": 7})),
     ("not an object", ["x"], (None, (), None)),
 ]
 
