@@ -76,6 +76,7 @@ class Settings:
     state_key_prefix: str = "gateway:"
     responses_ttl: int = 30 * 86400
     telemetry: TelemetryConfig | None = None
+    model_aliases: tuple[tuple[str, str], ...] = ()
 
     def secrets(self) -> tuple[str, ...]:
         """Every configured secret string (for log redaction and tests)."""
@@ -186,6 +187,19 @@ def _key_list(raw: str) -> tuple[str, ...]:
     return tuple(key.strip() for key in raw.split(",") if key.strip())
 
 
+def _alias_pairs(raw: str) -> tuple[tuple[str, str], ...]:
+    """``alias=target,alias2=target2`` → pairs in order; an alias may be an ``fnmatch`` pattern."""
+    pairs: list[tuple[str, str]] = []
+    for entry in (item.strip() for item in raw.split(",")):
+        if not entry:
+            continue
+        alias, equals, target = (side.strip() for side in entry.partition("="))
+        if not equals or not alias or not target or any(alias == known for known, _ in pairs):
+            raise ValueError(entry)
+        pairs.append((alias, target))
+    return tuple(pairs)
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read the settings from ``environ`` (``os.environ`` by default).
 
@@ -247,4 +261,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         state_key_prefix=env.get("STATE_KEY_PREFIX", "gateway:"),
         responses_ttl=_parsed(env, "RESPONSES_TTL", 30 * 86400, _duration, "a positive duration: seconds, or a number with s, m, h or d (30d)"),
         telemetry=telemetry,
+        model_aliases=_parsed(
+            env, "MODEL_ALIASES", (), _alias_pairs, "a comma-separated list of alias=target entries, each alias once"
+        ),
     )
