@@ -1,6 +1,8 @@
 """Anthropic Messages API: messages and their content blocks, one schema per block type.
 
-A message is picked by its ``role`` (``user``, ``assistant``), a block by its ``type``. User
+A message is picked by its ``role`` (``user``, ``assistant``, and ``system``: Claude Code puts
+one in ``messages`` although Anthropic documents only the top-level field), a block by its
+``type``. User
 turns hold ``text``, ``image``, ``document`` and ``tool_result`` blocks; assistant turns hold
 ``text``, ``tool_use``, ``thinking`` and ``redacted_thinking``. Sources: ``base64`` and ``url``
 (http/https, fetched by the gateway) for images; ``base64`` (PDF), ``url``, ``text`` (plain
@@ -174,8 +176,21 @@ class AssistantMessageSchema(StrictSchema):
     content = content_field(ASSISTANT_BLOCKS, required=True)
 
 
+class SystemMessageSchema(StrictSchema):
+    """Not in Anthropic's documented API, but Claude Code sends one (its environment description)."""
+
+    role = _tag("system")
+    content = Alternatives(
+        {str: Str(), list: Array(Tagged("type", {"text": TEXT_BLOCK}))},
+        required=True,
+        invalid="must be a string or an array of text blocks",
+    )
+
+
 def messages_field(**kwargs: Any) -> Array:
-    roles = Tagged("role", {"user": UserMessageSchema(), "assistant": AssistantMessageSchema()})
+    roles = Tagged(
+        "role", {"user": UserMessageSchema(), "assistant": AssistantMessageSchema(), "system": SystemMessageSchema()}
+    )
     return Array(roles, **kwargs)
 
 

@@ -114,7 +114,13 @@ def test_request_fields(fields: dict[str, Any], expected: dict[str, Any]) -> Non
         # A tie between the levels the model takes goes up, as for chat.
         ("gemini-3-pro-preview", {"thinking": {"type": "enabled", "budget_tokens": 8000}},
          {"includeThoughts": True, "thinkingLevel": "HIGH"}, "budget_tokens=8000 -> thinkingLevel=HIGH"),
-        (GEMINI_3, {"thinking": {"type": "disabled"}}, {"thinkingLevel": "MINIMAL"}, "cannot turn thinking off"),
+        (GEMINI_3, {"thinking": {"type": "disabled"}}, {"thinkingLevel": "MINIMAL"},
+         "thinking.type=disabled -> thinkingLevel=MINIMAL (the model cannot turn thinking off)"),
+        # What Claude Code sends: adaptive thinking, thoughts not displayed, an effort.
+        ("gemini-3-pro-preview", {"thinking": {"type": "adaptive", "display": "omitted"}, "output_config": {"effort": "high"}},
+         {"thinkingLevel": "HIGH"}, None),
+        ("gemini-3-pro-preview", {"thinking": {"type": "adaptive", "display": "omitted"}, "output_config": {"effort": "medium"}},
+         {"thinkingLevel": "HIGH"}, "output_config.effort=medium -> thinkingLevel=HIGH (the model accepts LOW, HIGH)"),
         (GEMINI_3, {"thinking": {"type": "adaptive"}}, {"includeThoughts": True}, None),
         (GEMINI_3 + "-max", {"thinking": {"type": "enabled", "budget_tokens": 1024}},
          {"includeThoughts": True, "thinkingLevel": "HIGH"}, "model variant -max overrides"),
@@ -129,6 +135,27 @@ def test_thinking(model: str, fields: dict[str, Any], thinking: dict[str, Any] |
         assert not any("thinking" in rewrite for rewrite in out.rewrites)
     else:
         assert any(note in rewrite for rewrite in out.rewrites), out.rewrites
+
+
+def test_system_messages_join_the_system_instruction_in_order() -> None:
+    """Claude Code sends a ``system`` message inside ``messages`` (its environment description)."""
+    out = translate(request(system=[{"type": "text", "text": "You are Claude Code."}], messages=[
+        {"role": "user", "content": [{"type": "text", "text": "<system-reminder>x</system-reminder>"}, {"type": "text", "text": "List files"}]},
+        {"role": "system", "content": [{"type": "text", "text": "Working directory: /tmp/w"}]},
+        {"role": "assistant", "content": "Sure."},
+        {"role": "system", "content": "Today is Friday."},
+        {"role": "user", "content": "Go on"},
+    ]))
+    assert out.body["systemInstruction"] == {"parts": [
+        {"text": "You are Claude Code."}, {"text": "Working directory: /tmp/w"}, {"text": "Today is Friday."}]}
+    assert [content["role"] for content in out.body["contents"]] == ["user", "model", "user"]
+
+
+def test_a_user_id_vertex_cannot_take_as_a_label_is_noted() -> None:
+    claude_code_id = '{"device_id":"5f2c","account_uuid":"","session_id":"9a1e"}'
+    out = translate(request(metadata={"user_id": claude_code_id}))
+    assert "labels" not in out.body
+    assert [r for r in out.rewrites if r.startswith("metadata.user_id not sent as a Vertex label")]
 
 
 def test_max_tokens_is_capped_at_the_models_maximum() -> None:

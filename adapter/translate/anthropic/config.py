@@ -102,12 +102,20 @@ def _setting(
     if kind == "enabled":
         return _budget_setting(thinking["budget_tokens"], control, notes)
     if kind == "disabled":
-        return effort_setting("none", control, notes)
+        return _named_effort_setting("none", "thinking.type=disabled", control, notes)
     if effort is not None:
-        return effort_setting(effort, control, notes)
+        return _named_effort_setting(effort, f"output_config.effort={effort}", control, notes)
     if kind == "adaptive" and control.kind == "budget":
         return ("thinkingBudget", -1)
     return None
+
+
+def _named_effort_setting(effort: str, name: str, control: ThinkingControl, notes: list[str]) -> ThinkingSetting:
+    """Chat's effort mapping, its notes naming the Anthropic field that asked for it."""
+    effort_notes: list[str] = []
+    setting = effort_setting(effort, control, effort_notes)
+    notes.extend(note.replace(f"reasoning_effort={effort}", name, 1) for note in effort_notes)
+    return setting
 
 
 def _budget_setting(budget: int, control: ThinkingControl, notes: list[str]) -> ThinkingSetting:

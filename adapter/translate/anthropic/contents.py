@@ -1,6 +1,7 @@
 """Anthropic ``system`` and ``messages`` → Gemini ``systemInstruction`` and ``contents`` (pure).
 
-- ``system`` (a string or text blocks) → the text parts of ``systemInstruction``.
+- ``system`` (a string or text blocks), then the ``system`` messages (Claude Code sends one
+  inside ``messages``) in order → the text parts of ``systemInstruction``, as chat does.
 - ``user`` → a ``user`` turn: its ``tool_result`` blocks become ``functionResponse`` parts first,
   in the order of the calls they answer (``is_error`` results as ``{"error": text}``, Gemini's
   key for failures; other results as chat sends them), then the images and documents of the results, then the user's
@@ -57,11 +58,16 @@ class _Walk:
             self.contents.append({"role": role, "parts": parts})
 
 
-def system_instruction(system: Any) -> GeminiContent | None:
-    """``systemInstruction`` from ``system`` (a string or text blocks), or None when blank."""
-    texts = [system] if isinstance(system, str) else [block.get("text") for block in system or ()]
-    parts = [part for text in texts for part in text_part(text)]
+def system_instruction(body: Mapping[str, Any]) -> GeminiContent | None:
+    """``systemInstruction`` from ``system`` and the ``system`` messages, or None when blank."""
+    sources = [body.get("system"), *(m["content"] for m in body["messages"] if m["role"] == "system")]
+    parts = [part for source in sources for part in _system_parts(source)]
     return {"parts": parts} if parts else None
+
+
+def _system_parts(source: Any) -> list[GeminiPart]:
+    texts = [source] if isinstance(source, str) else [block["text"] for block in source or ()]
+    return [part for text in texts for part in text_part(text)]
 
 
 def to_contents(messages: Sequence[Mapping[str, Any]], caps: ModelCapabilities, media: MediaMap) -> list[GeminiContent]:
@@ -73,7 +79,7 @@ def to_contents(messages: Sequence[Mapping[str, Any]], caps: ModelCapabilities, 
             blocks = [{"type": "text", "text": blocks}]
         if message["role"] == "user":
             walk.append("user", _user_parts(walk, blocks, f"messages.{i}.content"))
-        else:
+        elif message["role"] == "assistant":
             walk.append("model", _model_parts(walk, blocks, f"messages.{i}.content"))
     if not walk.contents:
         raise InvalidRequest("messages hold no content to send", param="messages")

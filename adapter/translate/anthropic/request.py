@@ -20,7 +20,7 @@ from adapter.translate.anthropic.assembly import AnswerOptions
 from adapter.translate.anthropic.config import generation_config
 from adapter.translate.anthropic.contents import system_instruction, to_contents
 from adapter.translate.anthropic.tools import build_tools
-from adapter.translate.generation import labels, safety_settings
+from adapter.translate.generation import LABEL_RULE, labels, safety_settings
 from adapter.translate.messages import move_prefill, open_with_user_turn
 from adapter.translate.parts import Media
 from adapter.translate.shapes import GeminiContent, GeminiRequest
@@ -46,7 +46,7 @@ def to_gemini_request(
     """The ``generateContent`` body. Raises InvalidRequest naming the field."""
     contents, rewrites = _contents(body, caps, media or _NO_MEDIA)
     gemini: dict[str, Any] = {"contents": contents}
-    system = system_instruction(body.get("system"))
+    system = system_instruction(body)
     if system is not None:
         gemini["systemInstruction"] = system
     tools = build_tools(body, caps)
@@ -58,8 +58,7 @@ def to_gemini_request(
     if config:
         gemini["generationConfig"] = config
     gemini["safetySettings"] = safety_settings(safety_threshold)
-    user_id = (body.get("metadata") or {}).get("user_id")
-    request_labels, label_notes = labels({"user_id": user_id} if user_id else None)
+    request_labels, label_notes = _user_label(body)
     if request_labels:
         gemini["labels"] = request_labels
     stops = tuple(sequence for sequence in body.get("stop_sequences") or () if sequence)
@@ -70,13 +69,19 @@ def to_gemini_request(
     )
 
 
+def _user_label(body: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
+    user_id = (body.get("metadata") or {}).get("user_id")
+    request_labels, dropped = labels({"user_id": user_id} if user_id else None)
+    return request_labels, [f"metadata.user_id not sent as a Vertex label ({LABEL_RULE})"] if dropped else []
+
+
 def to_count_tokens_request(
     body: Mapping[str, Any], route: ModelRoute, caps: ModelCapabilities, *, media: Mapping[str, Media] | None = None
 ) -> GeminiRequest:
     """The ``countTokens`` body: the same contents, system instruction and tools."""
     contents, _ = _contents(body, caps, media or _NO_MEDIA)
     gemini: dict[str, Any] = {"contents": contents}
-    system = system_instruction(body.get("system"))
+    system = system_instruction(body)
     if system is not None:
         gemini["systemInstruction"] = system
     tools = build_tools(body, caps)
