@@ -3,8 +3,9 @@
 Gemini stops on a stop sequence without saying so (``finishReason`` is ``STOP`` either way), so
 Anthropic's ``stop_reason: "stop_sequence"`` and ``stop_sequence`` could never be reported if
 Gemini applied them. The gateway applies them instead: :class:`StopScanner` passes text through
-until the earliest occurrence of a sequence, holding back only a tail that could still become
-one (so a sequence split across stream events is found), and drops everything from the match on.
+until the first sequence the text completes (the earliest end, as a model generating the text
+would meet it, so that any cutting of the text into pieces gives the same answer), holding back
+only a tail that could still become one, and drops everything from the match on.
 """
 
 from __future__ import annotations
@@ -25,9 +26,14 @@ class StopScanner:
         if not self._sequences or self.matched is not None:
             return "" if self.matched is not None else text
         buffer = self._held + text
-        found = [(buffer.find(sequence), -len(sequence), sequence) for sequence in self._sequences if sequence in buffer]
+        found = [
+            (buffer.find(sequence) + len(sequence), -len(sequence), sequence)
+            for sequence in self._sequences
+            if sequence in buffer
+        ]
         if found:
-            position, _, sequence = min(found)
+            end, _, sequence = min(found)
+            position = end - len(sequence)
             self.matched = sequence
             self._held = ""
             return buffer[:position]
