@@ -12,8 +12,10 @@ from dataclasses import dataclass
 import requests
 from flask import Flask, current_app
 
+from .routing.aliases import ModelAliases
 from .routing.capabilities import CapabilityTable, load_capabilities
-from .routing.catalog import ModelLists, catalog_ids, embedding_ids, table_lists
+from .routing.catalog import ModelLists, catalog_ids, embedding_ids, is_served, requested_route, table_lists
+from .routing.model_name import ModelRoute
 from .settings import Settings
 from .state import StateStore, open_state
 from .upstream.credentials import (
@@ -48,6 +50,7 @@ class Gateway:
     service_account_report: LoadReport
     state: StateStore
     pool_state: PoolState
+    aliases: ModelAliases
 
     def remote_lists(self) -> ModelLists | None:
         """The remote model list (``MODELS_CONFIG_URL``), None when unset or not fetched yet."""
@@ -69,9 +72,17 @@ class Gateway:
         return self.pool_state.degraded
 
     def model_ids(self) -> list[str]:
+        """The served model ids, then the (exact) ``MODEL_ALIASES`` whose target is served."""
         has_express, has_service_accounts = bool(self.pools["express"]), bool(self.pools["service_account"])
         chat = catalog_ids(self.model_lists(), self.capabilities, has_express=has_express, has_service_accounts=has_service_accounts)
-        return chat + embedding_ids(self.capabilities, has_express=has_express, has_service_accounts=has_service_accounts)
+        ids = chat + embedding_ids(self.capabilities, has_express=has_express, has_service_accounts=has_service_accounts)
+        served = set(ids)
+        return ids + [alias for alias, target in self.aliases.listed() if alias not in served and is_served(target, served)]
+
+    def route_of(self, model: str) -> ModelRoute:
+        """The route of a request's ``model``, after ``MODEL_ALIASES`` (every front door asks here);
+        InvalidRequest (param ``model``) when it cannot be parsed."""
+        return requested_route(self.aliases.resolve(model))
 
 
 def build_gateway(settings: Settings) -> Gateway:
@@ -124,6 +135,7 @@ def build_gateway(settings: Settings) -> Gateway:
         service_account_report=report,
         state=state,
         pool_state=pool_state,
+        aliases=ModelAliases.from_pairs(settings.model_aliases),
     )
 
 

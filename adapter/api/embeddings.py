@@ -34,7 +34,7 @@ def create_embeddings(body: dict[str, Any]) -> Response:
     result = to_embedding_list(
         [outcome.value for outcome in outcomes],
         batches.sizes,
-        model=plan.route.requested,
+        model=str(body["model"]),
         encoding_format=body.get("encoding_format", "float"),
     )
     plan.record.usage = {"prompt_tokens": result["usage"]["prompt_tokens"]}

@@ -1,4 +1,5 @@
-"""``GET /v1/models`` and ``GET /v1/models/<id>``: what the configured credentials can serve."""
+"""``GET /v1/models`` and ``GET /v1/models/<id>``: what the configured credentials can serve,
+and the ``MODEL_ALIASES`` that lead there."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ def list_models() -> Response:
 
 @bp.get("/models/<path:model_id>")
 def get_model(model_id: str) -> Response:
-    if not is_served(model_id, set(current_gateway().model_ids())):
+    gateway = current_gateway()
+    if not is_served(gateway.aliases.resolve(model_id), set(gateway.model_ids())):
         raise NotFound(f"The model '{model_id}' does not exist or the configured credentials cannot serve it.", param="model", code="model_not_found")
     return json_response(model_object(model_id))

@@ -16,7 +16,7 @@ from typing import Any, cast
 from ..gateway import Gateway
 from ..request_log import current_record
 from ..routing.capabilities import ModelCapabilities
-from ..routing.catalog import check_variant, requested_route
+from ..routing.catalog import check_variant
 from ..routing.model_name import ModelRoute
 from ..schemas.legacy import ChatRequest
 from ..streaming.wire import DATA_WIRE, EventTranslator, SSEWire, data_frame
@@ -31,7 +31,7 @@ from .plan import ANY_KIND, GENERATE, OPENAI_CHAT, SERVICE_ACCOUNTS_ONLY, CallPl
 
 def chat_plan(gateway: Gateway, body: ChatRequest) -> CallPlan:
     """The plan of a validated chat request (fetches its remote media; sends nothing)."""
-    route = requested_route(str(body["model"]))
+    route = gateway.route_of(str(body["model"]))
     caps = gateway.capabilities.lookup(route.base)
     check_variant(route, caps, gateway.capabilities)
     kinds = credential_order(gateway, route, caps, allowed=SERVICE_ACCOUNTS_ONLY if route.direct else ANY_KIND)

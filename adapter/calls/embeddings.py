@@ -16,7 +16,6 @@ from ..errors import InvalidRequest, NotFound
 from ..gateway import Gateway
 from ..request_log import current_record
 from ..routing.capabilities import EmbeddingModel
-from ..routing.catalog import requested_route
 from ..routing.model_name import ModelRoute
 from ..translate.embeddings import plan_batches
 from ..upstream.dispatch import Attempt, Outcome
@@ -39,7 +38,7 @@ class EmbeddingBatches:
 
 def embedding_batches(gateway: Gateway, body: dict[str, Any]) -> EmbeddingBatches:
     """The batches of a validated embeddings request (sends nothing)."""
-    route = requested_route(str(body["model"]))
+    route = gateway.route_of(str(body["model"]))
     model = _embedding_model(gateway, route)
     record = current_record()
     record.note_model(route)
