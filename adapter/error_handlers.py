@@ -1,25 +1,35 @@
-"""One error shape for everything: our errors, werkzeug's HTTP errors and unexpected failures.
+"""One error shape per front door: our errors, werkzeug's HTTP errors and unexpected failures.
 
-An unexpected exception is logged with its traceback and answered with a generic 500 that does
-not include the exception text (it could hold request content or a secret).
+OpenAI's shape everywhere, except under ``/v1/messages`` (the Anthropic front door), where every
+error (401, 404 and 405 included) has Anthropic's shape and status
+(:mod:`adapter.translate.anthropic.errors`). An unexpected exception is logged with its
+traceback and answered with a generic 500 that does not include the exception text (it could
+hold request content or a secret).
 """
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response
+from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from .errors import AdapterError, InvalidRequest, NotFound, PayloadTooLarge, internal_error
-from .http import error_response
+from .http import error_response, json_response
 from .request_log import note_error
+from .translate.anthropic.errors import error_body, error_status
 
 logger = logging.getLogger(__name__)
+
+ANTHROPIC_PREFIX = "/v1/messages"
 
 
 def _render(error: AdapterError) -> Response:
     note_error(error)
+    if request.path == ANTHROPIC_PREFIX or request.path.startswith(ANTHROPIC_PREFIX + "/"):
+        record = g.get("request_record")
+        body = error_body(error, request_id=record.request_id if record is not None else None)
+        return json_response(body, error_status(error), error.headers)
     return error_response(error)
 
 

@@ -14,6 +14,7 @@ from typing import Any, Callable
 import pytest
 
 from tests.conftest import API_KEY, LiveGateway
+from tests.support.anthropic_shapes import assert_message
 from tests.support.openai_schema import assert_chat_completion, assert_embedding_list, assert_model_list
 from tests.support.streams import check_stream, parse_sse
 
@@ -62,6 +63,10 @@ def check_embeddings(argv: list[str], body: str) -> None:
         assert_embedding_list(json.loads(body))
 
 
+def check_messages(argv: list[str], body: str) -> None:
+    assert_message(json.loads(body))
+
+
 def check_models(argv: list[str], body: str) -> None:
     assert_model_list(json.loads(body))
 
@@ -73,6 +78,7 @@ def check_health(argv: list[str], body: str) -> None:
 CHECKS: dict[str, Callable[[list[str], str], None]] = {
     "/v1/chat/completions": check_chat,
     "/v1/embeddings": check_embeddings,
+    "/v1/messages": check_messages,
     "/v1/models": check_models,
     "/": check_health,
 }

@@ -68,3 +68,8 @@ def _apply_delta(block: dict[str, Any], delta: dict[str, Any], index: int, argum
         return
     field = _DELTA_FIELDS[kind]
     block[field] = delta[field] if kind == "signature_delta" else block[field] + delta[field]
+
+
+def token_count(answer: GeminiResponse) -> dict[str, int]:
+    """Anthropic's ``count_tokens`` answer for Vertex's ``countTokens`` answer (zero is omitted there)."""
+    return {"input_tokens": answer.get("totalTokens", 0)}
