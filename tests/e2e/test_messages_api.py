@@ -234,6 +234,17 @@ def test_a_bad_field_is_a_400_naming_it(client: anthropic.Anthropic, emulator: V
     assert emulator.calls == []
 
 
+@pytest.mark.parametrize(
+    ("model", "message"),
+    [("gemini-2.5-flash-openai", "model: The variant -openai answers in OpenAI's format only"),
+     ("gemini-2.5-flash-nothinking-max", "model: Invalid model name")],
+)
+def test_a_model_the_front_door_cannot_serve_is_a_400_naming_it(client: anthropic.Anthropic, model: str, message: str) -> None:
+    with pytest.raises(anthropic.BadRequestError) as caught:
+        client.messages.create(model=model, max_tokens=8, messages=[{"role": "user", "content": "Hi"}])
+    assert caught.value.body["error"]["message"].startswith(message)  # type: ignore[index]
+
+
 @pytest.mark.parametrize("streamed", [False, True], ids=["whole", "stream"])
 @pytest.mark.parametrize(
     ("status", "error_class", "error_type", "client_status"),
