@@ -249,11 +249,11 @@ def test_tool_results_answer_the_calls_in_order_with_their_media_after() -> None
                     {**TOOL_USE, "id": "toolu_9"}],
          [{**CALL, "thoughtSignature": SIG}, {"functionCall": {**CALL["functionCall"], "id": "toolu_9"}}]),
         (GEMINI_3, [{"type": "thinking", "thinking": "Plan", "signature": encode("thought", SIG2)},
-                    {"type": "text", "text": "Sure."}, {"type": "thinking", "thinking": "", "signature": encode("text", SIG)},
-                    {"type": "thinking", "thinking": "", "signature": encode("call", SIG2)}, TOOL_USE],
-         [{"text": "Plan", "thought": True, "thoughtSignature": SIG2}, {"text": "Sure.", "thoughtSignature": SIG},
-          {**CALL, "thoughtSignature": SIG2}]),
-        (GEMINI_3, [{"type": "thinking", "thinking": "", "signature": encode("text", SIG)}, TOOL_USE],
+                    {"type": "text", "text": "Sure."},
+                    {"type": "thinking", "thinking": "", "signature": encode("call", SIG)}, TOOL_USE],
+         [{"text": "Plan", "thought": True, "thoughtSignature": SIG2}, {"text": "Sure."}, {**CALL, "thoughtSignature": SIG}]),
+        # A signature of ours for a part kind we never carry is foreign.
+        (GEMINI_3, [{"type": "thinking", "thinking": "", "signature": "gemini.v1.text." + SIG}, TOOL_USE],
          [{**CALL, "thoughtSignature": BYPASS_SIGNATURE}]),
         # Claude's own history: its signatures are foreign, the first call gets Google's placeholder.
         (GEMINI_3, [{"type": "thinking", "thinking": "Claude thinks", "signature": "EqQBCgIYAhIM1gbcDa9GJwZA"},

@@ -15,8 +15,10 @@ The mapping:
 - thought parts → one ``thinking`` block per run; a signature on a thought part is that block's;
 - a ``functionCall`` part → a ``tool_use`` block; its signature goes into the ``thinking`` block
   just before it (the open thought block, or a new empty one);
-- text parts → one ``text`` block per run; a text's signature goes into an empty ``thinking``
-  block right after the text (see :mod:`adapter.translate.anthropic.signatures`);
+- text parts → one ``text`` block per run. A text's own signature is not carried: Gemini
+  reveals it only once the text is complete (on a stream's last, empty part), too late for a
+  thinking block before the text, and a thinking block after the answer's text makes clients
+  print nothing (Claude Code's ``-p`` does); Vertex checks only the signatures of calls;
 - ``stop_sequences`` cut the text at the first match (see :mod:`.stops`), and nothing after it
   is kept; with ``single_tool_use`` (``disable_parallel_tool_use``) calls after the first are
   left out. Other part kinds (images, code execution) have no Anthropic block and are skipped.
@@ -28,7 +30,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Literal, Mapping
 
-from adapter.translate.anthropic.signatures import Target, encode
+from adapter.translate.anthropic.signatures import encode
 from adapter.translate.anthropic.stops import StopScanner
 
 BlockKind = Literal["text", "thinking", "tool_use"]
@@ -98,10 +100,6 @@ class BlockAssembler:
         if self._scanner.matched is not None:
             self._close(ops)
             return
-        signature = part.get("thoughtSignature")
-        if signature:
-            self._append_text(self._scanner.flush(), ops)
-            self._signature_block("text", signature, ops)
 
     def _thought(self, part: Mapping[str, Any], ops: list[Op]) -> None:
         self._append_text(self._scanner.flush(), ops)
@@ -126,7 +124,7 @@ class BlockAssembler:
             ops.append(("delta", self._open.index, {"type": "signature_delta", "signature": encode("call", signature)}))
             self._close(ops)
         elif signature:
-            self._signature_block("call", signature, ops)
+            self._signature_block(signature, ops)
         call = part["functionCall"]
         index = self._start({"type": "tool_use", "id": self._tool_id(call), "name": call.get("name", ""), "input": {}}, ops)
         arguments = json.dumps(call.get("args") or {}, separators=(",", ":"), ensure_ascii=False)
@@ -147,9 +145,9 @@ class BlockAssembler:
             self._start({"type": "text", "text": ""}, ops)
         ops.append(("delta", self._blocks - 1, {"type": "text_delta", "text": text}))
 
-    def _signature_block(self, target: Target, signature: str, ops: list[Op]) -> None:
+    def _signature_block(self, signature: str, ops: list[Op]) -> None:
         index = self._start({"type": "thinking", "thinking": "", "signature": ""}, ops)
-        ops.append(("delta", index, {"type": "signature_delta", "signature": encode(target, signature)}))
+        ops.append(("delta", index, {"type": "signature_delta", "signature": encode("call", signature)}))
         self._close(ops)
 
     def _start(self, block: dict[str, Any], ops: list[Op]) -> int:

@@ -8,10 +8,8 @@
   own blocks (see :mod:`.blocks`).
 - ``assistant`` → a ``model`` turn: text parts, one ``functionCall`` per ``tool_use`` (its id
   kept), and the thought signatures of the ``thinking`` blocks put back on the parts they came
-  from (see :mod:`.signatures`): a ``call`` signature on the next call, a ``text`` signature on
-  the text just before (dropped when there is none: Vertex refuses empty text parts, and only
-  call signatures are checked), a ``thought`` signature on the thought text sent back as a
-  thought part. Other thinking (Claude's) and ``redacted_thinking`` are dropped;
+  from (see :mod:`.signatures`): a ``call`` signature on the next call, a ``thought``
+  signature on the thought text sent back as a thought part. Other thinking (Claude's) and ``redacted_thinking`` are dropped;
   on models that require signatures, the first call of a turn without one gets Google's
   placeholder, so history from another model is never a 400.
 - Consecutive turns of one role are merged (parts kept as they are); a conversation ending with
@@ -156,10 +154,8 @@ def _thinking(turn: _ModelTurn, block: Mapping[str, Any]) -> None:
     target, signature = carried
     if target == "call":
         turn.call_signature = signature
-    elif target == "thought":
+    else:
         turn.parts.append({"text": block["thinking"], "thought": True, "thoughtSignature": signature})
-    elif turn.parts and set(turn.parts[-1]) == {"text"}:
-        turn.parts[-1] = {**turn.parts[-1], "thoughtSignature": signature}
 
 
 def _tool_use(walk: _Walk, turn: _ModelTurn, block: Mapping[str, Any]) -> None:

@@ -10,9 +10,10 @@ block's ``signature``, versioned so that it is told apart from Claude's own sign
 ``target`` says which Gemini part the signature came from, relative to the thinking block:
 
 - ``call``: the ``functionCall`` of the ``tool_use`` block that follows;
-- ``text``: the answer text of the ``text`` block just before (Gemini reveals a text's
-  signature only when the text is complete, so the block follows the text it signs);
 - ``thought``: the thought text of this thinking block itself.
+
+(The signature Gemini 3 puts on a final answer text is not carried: see
+:mod:`adapter.translate.anthropic.assembly`.)
 
 Anything else (Claude's signatures, an empty string) is foreign: :func:`decode` gives None and
 the request side falls back to Google's placeholder where Gemini 3 needs a signature.
@@ -22,9 +23,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-Target = Literal["call", "text", "thought"]
+Target = Literal["call", "thought"]
 PREFIX = "gemini.v1."
-TARGETS: tuple[Target, ...] = ("call", "text", "thought")
+TARGETS: tuple[Target, ...] = ("call", "thought")
 
 
 def encode(target: Target, signature: str) -> str:
