@@ -1,0 +1,168 @@
+"""The ``input`` of ``POST /v1/responses``: items and their content parts.
+
+An item is picked by its ``type``; a bare ``{"role", "content"}`` object (the SDK's
+``EasyInputMessage``) is a ``message``. Accepted items: ``message`` (roles ``user``,
+``system``, ``developer``, ``assistant``), ``function_call`` and ``function_call_output``,
+``custom_tool_call`` and ``custom_tool_call_output``, ``reasoning`` and ``item_reference``.
+Items of hosted tools Gemini never runs (``web_search_call``, ``computer_call``, ...) are
+refused naming ``input[i].type``. Content parts: ``input_text``, ``input_image``,
+``input_file``, ``input_audio`` (user), ``output_text`` and ``refusal`` (assistant); which role
+takes which part is checked by translation. Unknown keys are left out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import fields
+
+from adapter.schemas.base import StrictSchema
+from adapter.schemas.fields import Choice, Obj, Str, unsupported_value
+from adapter.schemas.messages import AUDIO_FORMATS, IMAGE_DETAILS
+from adapter.schemas.tools import function_name
+from adapter.schemas.unions import Alternatives, Array, Tagged
+
+MESSAGE_ROLES = ("user", "system", "developer", "assistant")
+HOSTED_ITEMS = (
+    "web_search_call", "file_search_call", "computer_call", "computer_call_output", "image_generation_call",
+    "code_interpreter_call", "local_shell_call", "local_shell_call_output", "shell_call", "shell_call_output",
+    "apply_patch_call", "apply_patch_call_output", "mcp_list_tools", "mcp_approval_request",
+    "mcp_approval_response", "mcp_call", "compaction", "tool_search_call", "tool_search_output",
+)
+_HOSTED_ITEM = unsupported_value("items of hosted tools cannot be replayed: Gemini runs none of them")
+
+
+class InputTextSchema(StrictSchema):
+    type = Choice(("input_text",), required=True)
+    text = Str(required=True)
+
+
+class InputImageSchema(StrictSchema):
+    type = Choice(("input_image",), required=True)
+    image_url = Str(allow_none=True, metadata={"description": "A data:, http(s):// or gs:// URL."})
+    file_id = Str(allow_none=True)
+    detail = Choice(IMAGE_DETAILS, allow_none=True)
+
+
+class InputFileSchema(StrictSchema):
+    type = Choice(("input_file",), required=True)
+    file_data = Str(metadata={"description": "A base64 data: URL (or bare base64 with a filename)."})
+    file_url = Str(metadata={"description": "An http(s):// URL or a gs:// URI."})
+    file_id = Str(allow_none=True)
+    filename = Str()
+
+
+class AudioDataSchema(StrictSchema):
+    data = Str(required=True)
+    format = Choice(AUDIO_FORMATS, required=True)
+
+
+class InputAudioSchema(StrictSchema):
+    type = Choice(("input_audio",), required=True)
+    input_audio = fields.Nested(AudioDataSchema(), required=True)
+
+
+class OutputTextSchema(StrictSchema):
+    type = Choice(("output_text",), required=True)
+    text = Str(required=True)
+    annotations = Array(Obj())
+    logprobs = Array(Obj())
+
+
+class RefusalSchema(StrictSchema):
+    type = Choice(("refusal",), required=True)
+    refusal = Str(required=True)
+
+
+INPUT_PARTS = {
+    "input_text": InputTextSchema(),
+    "input_image": InputImageSchema(),
+    "input_file": InputFileSchema(),
+    "input_audio": InputAudioSchema(),
+}
+CONTENT_PARTS = {**INPUT_PARTS, "output_text": OutputTextSchema(), "refusal": RefusalSchema()}
+
+
+def _parts(parts: dict[str, StrictSchema], **kwargs: Any) -> Alternatives:
+    return Alternatives(
+        {str: Str(), list: Array(Tagged("type", parts))}, invalid="must be a string or an array of content parts", **kwargs
+    )
+
+
+class MessageItemSchema(StrictSchema):
+    type = Choice(("message",), required=True)
+    role = Choice(MESSAGE_ROLES, required=True)
+    content = _parts(CONTENT_PARTS, required=True)
+    id = Str()
+    status = Str()
+
+
+class FunctionCallItemSchema(StrictSchema):
+    type = Choice(("function_call",), required=True)
+    call_id = Str(required=True)
+    name = function_name(required=True)
+    arguments = Str(required=True)
+    id = Str()
+    status = Str()
+
+
+class FunctionCallOutputItemSchema(StrictSchema):
+    type = Choice(("function_call_output",), required=True)
+    call_id = Str(required=True)
+    output = _parts(INPUT_PARTS, required=True)
+    id = Str(allow_none=True)
+    status = Str(allow_none=True)
+
+
+class CustomToolCallItemSchema(StrictSchema):
+    type = Choice(("custom_tool_call",), required=True)
+    call_id = Str(required=True)
+    name = function_name(required=True)
+    input = Str(required=True)
+    id = Str()
+
+
+class CustomToolCallOutputItemSchema(StrictSchema):
+    type = Choice(("custom_tool_call_output",), required=True)
+    call_id = Str(required=True)
+    output = _parts(INPUT_PARTS, required=True)
+    id = Str()
+
+
+class ReasoningItemSchema(StrictSchema):
+    type = Choice(("reasoning",), required=True)
+    id = Str()
+    summary = Array(Obj())
+    content = Array(Obj(), allow_none=True)
+    encrypted_content = Str(allow_none=True)
+    status = Str()
+
+
+class ItemReferenceSchema(StrictSchema):
+    type = Choice(("item_reference",), required=True)
+    id = Str(required=True)
+
+
+ITEMS = {
+    "message": MessageItemSchema(),
+    "function_call": FunctionCallItemSchema(),
+    "function_call_output": FunctionCallOutputItemSchema(),
+    "custom_tool_call": CustomToolCallItemSchema(),
+    "custom_tool_call_output": CustomToolCallOutputItemSchema(),
+    "reasoning": ReasoningItemSchema(),
+    "item_reference": ItemReferenceSchema(),
+}
+
+
+class InputItem(Tagged):
+    """An input item by ``type``; a bare ``{"role", "content"}`` object is a message."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if type(value) is dict and "type" not in value and "role" in value:
+            value = {**value, "type": "message"}
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def input_field() -> Alternatives:
+    items = Array(InputItem("type", ITEMS, refused={kind: _HOSTED_ITEM for kind in HOSTED_ITEMS}))
+    return Alternatives({str: Str(), list: items}, allow_none=True, invalid="must be a string or an array of items")
