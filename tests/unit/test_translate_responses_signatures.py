@@ -110,7 +110,7 @@ def test_the_stored_document_rebuilds_the_conversation_exactly() -> None:
     items, parts = answer_output(PARALLEL)
     document = stored_document(
         response={"id": RESPONSE_ID}, input_items=input_item_resources(input_items(request(first_req)), RESPONSE_ID),
-        system=(), sent_contents=first["contents"], answer_parts=parts, key_name="default",
+        system=(), sent_contents=first["contents"], answer_parts=parts, owner="default",
     )
     body = translate({"input": outputs_for(items)}, history=conversation_of(document))
     assert body["contents"][:2] == [*first["contents"], {"role": "model", "parts": parts}]

@@ -9,7 +9,7 @@ reaches the client (so the next request, on any worker or instance, finds it)::
       "input_items": [...],         # this turn's input items, with ids (GET .../input_items)
       "system": [...],              # system/developer item parts of the conversation so far
       "contents": [...],            # the exact Gemini contents sent, plus the model's answer turn
-      "key_name": "..."             # the name (never the value) of the client key that created it
+      "owner": "..."                # the name (never the value) of the client key that created it
     }
 
 ``contents`` holds the parts Vertex returned, signatures included: stream fragments are joined
@@ -73,7 +73,7 @@ def stored_document(
     system: Sequence[GeminiPart],
     sent_contents: Sequence[GeminiContent],
     answer_parts: Sequence[GeminiPart],
-    key_name: str,
+    owner: str,
 ) -> dict[str, Any]:
     """The document the store keeps for one response (see the module docstring)."""
     contents = list(sent_contents)
@@ -89,7 +89,7 @@ def stored_document(
         "input_items": list(input_items),
         "system": list(system),
         "contents": contents,
-        "key_name": key_name,
+        "owner": owner,
     }
 
 
