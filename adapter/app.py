@@ -6,7 +6,7 @@ import logging
 
 from flask import Blueprint, Flask
 
-from .api import chat, docs, embeddings, health, messages, metrics_endpoint, models, runtime_stats
+from .api import chat, docs, embeddings, health, messages, metrics_endpoint, models, responses, runtime_stats
 from .error_handlers import register_error_handlers
 from .http import CappedRequest, content_length_limit
 from .request_log import init_request_log
@@ -56,4 +56,5 @@ def _v1_blueprint(api_key: str) -> Blueprint:
     v1.register_blueprint(models.bp)
     v1.register_blueprint(embeddings.bp)
     v1.register_blueprint(messages.bp)
+    v1.register_blueprint(responses.bp)
     return v1

@@ -139,3 +139,20 @@ def _message_parts(item: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def _output_text(text: str, part: Mapping[str, Any] | None = None) -> dict[str, Any]:
     return {"annotations": [], "logprobs": [], **(part or {}), "type": "output_text", "text": text}
+
+
+def item_page(items: Sequence[Mapping[str, Any]], *, order: str, after: str | None, limit: int) -> dict[str, Any]:
+    """A ``ResponseItemList`` page of ``items``: newest first for ``desc``, from the item after
+    ``after`` (an unknown id gives an empty page), at most ``limit`` items."""
+    ordered = list(items) if order == "asc" else list(reversed(items))
+    if after is not None:
+        ids = [item.get("id") for item in ordered]
+        ordered = ordered[ids.index(after) + 1:] if after in ids else []
+    data = [dict(item) for item in ordered[:limit]]
+    return {
+        "object": "list",
+        "data": data,
+        "first_id": data[0]["id"] if data else "",
+        "last_id": data[-1]["id"] if data else "",
+        "has_more": len(ordered) > limit,
+    }
