@@ -175,3 +175,15 @@ def test_usage_comes_from_the_last_event_with_counts() -> None:
     ])
     assert events[-1]["response"]["usage"]["output_tokens"] == 8
     assert events[-1]["response"]["usage"]["output_tokens_details"] == {"reasoning_tokens": 6}
+
+
+def test_the_stored_answer_joins_fragments_and_leaves_out_empty_text() -> None:
+    signed = [{"text": "Sunny"}, {"text": " today"}, {"text": "", "thoughtSignature": "c2ln"}]
+    call = [{"functionCall": {"id": "c1", "name": "get_weather", "args": {}}, "thoughtSignature": "c2ln"}, {"text": ""}]
+    for parts, expected in (
+        (signed, [{"text": "Sunny today", "thoughtSignature": "c2ln"}]),
+        (call, [call[0]]),
+    ):
+        events = [{"candidates": [{"content": {"role": "model", "parts": [part]}}]} for part in parts]
+        _, translator = stream([*events, {"candidates": [{"finishReason": "STOP"}]}])
+        assert translator.answer_parts == expected

@@ -41,14 +41,18 @@ _RESOURCE_PREFIXES: dict[str, str] = {
 
 
 def append_answer_part(parts: list[GeminiPart], part: GeminiPart) -> None:
-    """Add an answer part to ``parts``, joining a text fragment to the run it continues."""
+    """Add an answer part to ``parts``, joining a text fragment to the run it continues.
+
+    An empty text part that continues no run (Gemini 3 ends a stream of calls with one) is left
+    out: Vertex refuses empty text in a request.
+    """
     last = parts[-1] if parts else None
     if last is not None and _continues(last, part):
         merged: GeminiPart = {**last, "text": last["text"] + part["text"]}
         if part.get("thoughtSignature"):
             merged["thoughtSignature"] = part["thoughtSignature"]
         parts[-1] = merged
-    else:
+    elif not ("text" in part and not part["text"] and part.keys() <= _TEXT_KEYS):
         parts.append(dict(part))
 
 
