@@ -1,0 +1,97 @@
+"""The response store shared by real gunicorn processes: a turn written by one worker or
+instance is continued at once by another (no asynchronous write), through SQLite for the
+workers of one instance and through Redis across instances."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+import requests
+
+from tests.conftest import API_KEY, Credentials, base_env
+from tests.e2e.test_gunicorn import ROOT, Served, free_port, wait_for
+from tests.emulator import VertexEmulator, payloads
+from tests.support.openai_schema import assert_valid
+
+pytestmark = pytest.mark.slow
+
+MODEL = "gemini-2.5-flash"
+Start = Callable[..., Served]
+
+
+@pytest.fixture
+def start(emulator: VertexEmulator, credentials: Credentials, tmp_path: Path) -> Iterator[Start]:
+    """Starts gunicorn instances (express keys only), each with its own DATA_DIR unless told."""
+    started: list[Served] = []
+
+    def launch(name: str, **overrides: str) -> Served:
+        port = free_port()
+        env = {**os.environ, **base_env(emulator, credentials, express=True, service_accounts=False), "PORT": str(port)}
+        env.update({"WEB_CONCURRENCY": "1", "GRACEFUL_TIMEOUT": "5", "HOME": str(tmp_path), **overrides})
+        log = tmp_path / f"{name}.log"
+        with log.open("wb") as output:
+            process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+                                       cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+        served = Served(f"http://127.0.0.1:{port}", process, log)
+        started.append(served)
+        wait_for(served.url + "/", process)
+        return served
+
+    yield launch
+    for served in started:
+        served.process.terminate()
+    for served in started:
+        try:
+            served.process.wait(10)
+        except subprocess.TimeoutExpired:
+            served.process.kill()
+            served.process.wait(5)
+
+
+def call(served: Served, method: str, path: str, body: dict[str, Any] | None = None) -> requests.Response:
+    headers = {"Authorization": f"Bearer {API_KEY}", "Connection": "close"}
+    return requests.request(method, served.url + path, json=body, headers=headers, timeout=30)
+
+
+def turn(served: Served, text: str, previous: str | None) -> str:
+    body: dict[str, Any] = {"model": MODEL, "input": text}
+    if previous:
+        body["previous_response_id"] = previous
+    answer = call(served, "POST", "/v1/responses", body)
+    assert answer.status_code == 200, answer.text
+    assert_valid(answer.json(), "Response")
+    return str(answer.json()["id"])
+
+
+def sent_texts(emulator: VertexEmulator) -> list[str]:
+    return [content["parts"][0]["text"] for content in emulator.last_call("generateContent").body["contents"]]
+
+
+def test_two_workers_of_one_instance_continue_each_others_turns_through_sqlite(start: Start, emulator: VertexEmulator) -> None:
+    served = start("workers", WEB_CONCURRENCY="2")
+    previous = None
+    for step in range(8):
+        emulator.enqueue(payloads.text_response(f"answer {step}", MODEL))
+        previous = turn(served, f"question {step}", previous)
+        assert sent_texts(emulator)[-1] == f"question {step}"
+        assert len(sent_texts(emulator)) == 2 * step + 1
+    assert call(served, "GET", f"/v1/responses/{previous}").json()["output"][0]["content"][0]["text"] == "answer 7"
+
+
+def test_two_instances_share_the_store_through_redis(start: Start, emulator: VertexEmulator, redis_url: str) -> None:
+    first, second = start("first", REDIS_URL=redis_url), start("second", REDIS_URL=redis_url)
+    emulator.enqueue(payloads.text_response("Hello Ana.", MODEL), payloads.text_response("You are Ana.", MODEL))
+    opening = turn(first, "I am Ana.", None)
+    follow_up = turn(second, "Who am I?", opening)
+    assert sent_texts(emulator) == ["I am Ana.", "Hello Ana.", "Who am I?"]
+    assert call(first, "GET", f"/v1/responses/{follow_up}").status_code == 200
+    assert call(second, "DELETE", f"/v1/responses/{opening}").json()["deleted"] is True
+    missing = call(first, "POST", "/v1/responses", {"model": MODEL, "input": "Again", "previous_response_id": opening})
+    assert missing.status_code == 404 and missing.json()["error"]["param"] == "previous_response_id"
+    password = redis_url.split("@")[0].rsplit(":", 1)[1]
+    assert all(password not in served.log.read_text() for served in (first, second))
