@@ -11,6 +11,7 @@ import pytest
 from pydantic import BaseModel
 
 from tests.conftest import LiveGateway
+from tests.e2e.test_gunicorn import free_port
 from tests.emulator import Reply, VertexEmulator, payloads
 from tests.support.openai_schema import assert_valid
 from tests.support.responses_sse import read_events
@@ -172,3 +173,16 @@ def test_an_upstream_failure_mid_stream_ends_with_response_failed(gateway: LiveG
     assert events[-1]["type"] == "response.failed"
     assert events[-1]["response"]["error"]["code"] == "rate_limit_exceeded"
     assert gateway.get(f"/v1/responses/{events[0]['response']['id']}").status_code == 404
+
+
+def test_an_unreachable_store_is_a_503_not_a_lost_turn(gateway_factory: Any, emulator: VertexEmulator) -> None:
+    gateway = gateway_factory(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
+    emulator.enqueue(payloads.text_response("Hi.", MODEL), payloads.text_response("Hi.", MODEL))
+    for path, body in (("/v1/responses", {"model": MODEL, "input": "Hi"}),
+                       ("/v1/responses", {"model": MODEL, "input": "Hi", "previous_response_id": "resp_1"})):
+        answer = gateway.post(path, body)
+        assert (answer.status_code, answer.json()["error"]["code"]) == (503, "state_unavailable")
+        assert_valid(answer.json(), "ErrorResponse")
+    assert gateway.get("/v1/responses/resp_1").status_code == 503
+    unstored = gateway.post("/v1/responses", {"model": MODEL, "input": "Hi", "store": False})
+    assert unstored.status_code == 200
