@@ -186,3 +186,21 @@ def test_an_unreachable_store_is_a_503_not_a_lost_turn(gateway_factory: Any, emu
     assert gateway.get("/v1/responses/resp_1").status_code == 503
     unstored = gateway.post("/v1/responses", {"model": MODEL, "input": "Hi", "store": False})
     assert unstored.status_code == 200
+
+
+def test_fake_streaming_sends_the_same_events_from_one_whole_answer(gateway_factory: Any, emulator: VertexEmulator) -> None:
+    gateway = gateway_factory(FAKE_STREAMING="true")
+    emulator.enqueue(payloads.thought_response("Hmm.", "Four.", MODEL))
+    answer = gateway.post("/v1/responses", {"model": MODEL, "input": "2+2?", "stream": True, "reasoning": {"summary": "auto"}}, stream=True)
+    events = read_events(answer)
+    assert [item["type"] for item in events[-1]["response"]["output"]] == ["reasoning", "message"]
+    assert emulator.calls_for("streamGenerateContent") == [] and len(emulator.calls_for("generateContent")) == 1
+
+
+def test_a_dry_run_shows_the_vertex_request_without_sending_it(gateway: LiveGateway, emulator: VertexEmulator) -> None:
+    answer = gateway.post("/v1/responses", {"model": MODEL, "input": "Hi", "instructions": "Be brief."}, headers={"X-Dry-Run": "1"})
+    assert answer.status_code == 200
+    plan = answer.json()
+    assert plan["endpoint"] == "responses" and plan["requests"][0]["url"].endswith(":generateContent")
+    assert plan["requests"][0]["body"]["systemInstruction"] == {"parts": [{"text": "Be brief."}]}
+    assert emulator.calls_for("generateContent") == []
