@@ -204,3 +204,16 @@ def test_a_dry_run_shows_the_vertex_request_without_sending_it(gateway: LiveGate
     assert plan["endpoint"] == "responses" and plan["requests"][0]["url"].endswith(":generateContent")
     assert plan["requests"][0]["body"]["systemInstruction"] == {"parts": [{"text": "Be brief."}]}
     assert emulator.calls_for("generateContent") == []
+
+
+def test_item_references_are_read_from_the_store(gateway: LiveGateway, emulator: VertexEmulator) -> None:
+    emulator.enqueue(payloads.text_response("Blue.", MODEL), payloads.text_response("Because of scattering.", MODEL))
+    first = gateway.client.responses.create(model=MODEL, input="Sky colour?")
+    items = gateway.client.responses.input_items.list(first.id)
+    gateway.client.responses.create(model=MODEL, input=[
+        {"type": "item_reference", "id": items.data[0].id}, {"type": "item_reference", "id": first.output[0].id},
+        {"role": "user", "content": "Why?"}])
+    contents = emulator.last_call("generateContent").body["contents"]
+    assert [(c["role"], c["parts"][0]["text"]) for c in contents] == [("user", "Sky colour?"), ("model", "Blue."), ("user", "Why?")]
+    unknown = gateway.post("/v1/responses", {"model": MODEL, "input": [{"type": "item_reference", "id": "msg_nope_0"}]})
+    assert (unknown.status_code, unknown.json()["error"]["param"]) == (400, "input[0].id")
