@@ -13,6 +13,7 @@ Build the document once (it takes milliseconds) and serve the dict.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
@@ -26,6 +27,7 @@ from adapter.schemas.chat import ChatCompletionRequestSchema
 from adapter.schemas.embeddings import EmbeddingListSchema, EmbeddingRequestSchema
 from adapter.schemas.errors import ErrorSchema
 from adapter.schemas.fields import Str
+from adapter.schemas.responses import ResponseRequestSchema
 from adapter.schemas.unions import Alternatives, Tagged
 
 OPENAI_RESPONSES = Path(__file__).resolve().parent / "schemas" / "openai_responses.json"
@@ -35,7 +37,7 @@ _ERRORS = {
     "400": "Invalid request: `param` names the offending field.",
     "401": "Missing or wrong API key.",
     "403": "Vertex AI refused the credentials (permission denied).",
-    "404": "Unknown model.",
+    "404": "Unknown model, or unknown stored response.",
     "413": "The request body is too large.",
     "429": "Rate limited (by Vertex AI, or every credential is cooling down).",
     "5XX": "Vertex AI failed or could not be reached.",
@@ -49,9 +51,19 @@ class HealthSchema(ResponseSchema):
 
 
 def _component_name(schema: type[Schema] | Schema) -> str:
-    """``ChatCompletionRequestSchema`` is documented as ``ChatCompletionRequest``."""
+    """``ChatCompletionRequestSchema`` is documented as ``ChatCompletionRequest``; the Responses
+    request's parts get a ``Responses`` prefix (chat has parts of the same names), and a name
+    that OpenAI's response schemas already use gets a ``Request`` suffix."""
     schema_class = schema if isinstance(schema, type) else type(schema)
-    return schema_class.__name__.removesuffix("Schema")
+    name = schema_class.__name__.removesuffix("Schema")
+    if schema_class.__module__.startswith("adapter.schemas.responses") and not name.startswith("Response"):
+        name = "Responses" + name
+    return f"{name}Request" if name in _openai_names() else name
+
+
+@lru_cache(maxsize=1)
+def _openai_names() -> frozenset[str]:
+    return frozenset(_openai_components())
 
 
 def _custom_property(self: Any, field: fields.Field, **kwargs: Any) -> dict[str, Any]:
@@ -116,6 +128,56 @@ def _chat_operation() -> dict[str, Any]:
     }
 
 
+def _responses_paths() -> dict[str, dict[str, Any]]:
+    """The Responses API: create (whole or streamed), count, and the stored responses."""
+    response = _json({"$ref": f"{_COMPONENT_REF}Response"})
+    stream = {"schema": {"type": "string", "description": "Server-sent events `event: <type>` / `data: <ResponseStreamEvent>`, "
+                                                          "ending with response.completed, response.incomplete or response.failed."}}
+    response_id = {"name": "response_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    stored = {"404": {"$ref": "#/components/responses/Error404"}, **_errors("401", "5XX", "default")}
+    return {
+        "/v1/responses": {"post": {
+            "operationId": "createResponse",
+            "summary": "A model response on Gemini (streamed with `stream: true`), stored unless `store` is false.",
+            "requestBody": {"required": True, "content": _json(ResponseRequestSchema)},
+            "responses": {"200": {"description": "A response, or a stream of its events.",
+                                  "content": {**response, "text/event-stream": stream}}, **_errors(*_ALL_ERRORS)},
+        }},
+        "/v1/responses/input_tokens": {"post": {
+            "operationId": "countResponseInputTokens",
+            "requestBody": {"required": True, "content": _json(ResponseRequestSchema)},
+            "responses": {"200": {"description": "The input token count (Vertex countTokens).", "content": _json({
+                "type": "object", "required": ["object", "input_tokens"],
+                "properties": {"object": {"const": "response.input_tokens"}, "input_tokens": {"type": "integer"}}})},
+                **_errors(*_ALL_ERRORS)},
+        }},
+        "/v1/responses/{response_id}": {
+            "get": {"operationId": "getResponse", "parameters": [response_id],
+                    "responses": {"200": {"description": "A stored response.", "content": response}, **stored}},
+            "delete": {"operationId": "deleteResponse", "parameters": [response_id],
+                       "responses": {"200": {"description": "Deleted.", "content": _json({
+                           "type": "object", "required": ["id", "object", "deleted"],
+                           "properties": {"id": {"type": "string"}, "object": {"const": "response.deleted"}, "deleted": {"const": True}}})},
+                           **stored}},
+        },
+        "/v1/responses/{response_id}/input_items": {"get": {
+            "operationId": "listInputItems",
+            "parameters": [response_id,
+                           {"name": "order", "in": "query", "schema": {"enum": ["asc", "desc"]}},
+                           {"name": "after", "in": "query", "schema": {"type": "string"}},
+                           {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}],
+            "responses": {"200": {"description": "A page of the response's input items.",
+                                  "content": _json({"$ref": f"{_COMPONENT_REF}ResponseItemList"})},
+                          "400": {"$ref": "#/components/responses/Error400"}, **stored},
+        }},
+        "/v1/responses/{response_id}/cancel": {"post": {
+            "operationId": "cancelResponse",
+            "parameters": [response_id],
+            "responses": {"400": {"$ref": "#/components/responses/Error400"}, **_errors("401", "default")},
+        }},
+    }
+
+
 def _paths() -> dict[str, dict[str, Any]]:
     model_parameter = {"name": "model", "in": "path", "required": True, "schema": {"type": "string"}}
     return {
@@ -151,6 +213,7 @@ def _paths() -> dict[str, dict[str, Any]]:
                 **_errors(*_ALL_ERRORS),
             },
         }},
+        **_responses_paths(),
     }
 
 
@@ -162,7 +225,7 @@ def build_openapi_spec(version: str) -> dict[str, Any]:
         version=version,
         openapi_version="3.1.0",
         plugins=[plugin],
-        info={"description": "OpenAI Chat Completions, Models and Embeddings on Vertex AI Gemini."},
+        info={"description": "OpenAI Chat Completions, Responses, Models and Embeddings on Vertex AI Gemini."},
         security=[{"bearerAuth": []}],
     )
     converter = cast(OpenAPIConverter, plugin.converter)

@@ -97,7 +97,7 @@ class ResponseRequestSchema(StrictSchema):
     store = Bool(allow_none=True)
     stream = Bool(allow_none=True)
     stream_options = fields.Nested(StreamOptionsSchema(), allow_none=True)
-    background = Bool(allow_none=True, validate=_not_true)
+    background = Bool(allow_none=True, validate=_not_true, metadata={"openapi": {"enum": [False, None]}})
     include = Array(Choice(INCLUDABLES), allow_none=True)
     tools = tools_field()
     tool_choice = tool_choice_field()

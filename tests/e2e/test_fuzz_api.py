@@ -33,7 +33,8 @@ from adapter.upstream.media import MediaFetcher
 from tests.conftest import API_KEY, GatewayFactory, LiveGateway
 from tests.emulator import VertexEmulator
 from tests.emulator import schema as vertex_schema
-from tests.support.openai_schema import assert_chat_completion, assert_error
+from tests.support.openai_schema import assert_chat_completion, assert_error, assert_valid
+from tests.support.responses_stream import check_events
 from tests.support.streams import check_stream, parse_sse
 
 POSITIVE, NEGATIVE = GenerationMode.POSITIVE, GenerationMode.NEGATIVE
@@ -43,6 +44,7 @@ VERTEX_ROOTS = {
     "generateContent": "GenerateContentRequest",
     "streamGenerateContent": "GenerateContentRequest",
     "predict": "PredictRequest",
+    "countTokens": "CountTokensRequest",
 }
 # (path, method, mode, examples, steer the body towards requests the upstream gets)
 RUNS = [
@@ -56,6 +58,12 @@ RUNS = [
     ("/v1/models/{model}", "GET", POSITIVE, 15, False),
     ("/v1/models/{model}", "GET", NEGATIVE, 15, False),
     ("/", "GET", POSITIVE, 1, False),
+    ("/v1/responses", "POST", POSITIVE, 40, True),
+    ("/v1/responses", "POST", POSITIVE, 15, False),
+    ("/v1/responses", "POST", NEGATIVE, 30, False),
+    ("/v1/responses/input_tokens", "POST", POSITIVE, 15, True),
+    ("/v1/responses/{response_id}", "GET", POSITIVE, 5, False),
+    ("/v1/responses/{response_id}/input_items", "GET", NEGATIVE, 15, False),
 ]
 
 
@@ -72,14 +80,26 @@ def live(gateway_factory: GatewayFactory) -> LiveGateway:
 
 
 def _steer(case: Any, model: str) -> Any:
-    """Point a generated body at a model the emulator serves, and end chats with a user turn,
-    so that most positive cases get past the gateway's own checks and reach the upstream."""
+    """Point a generated body at a model the emulator serves, and end chats (and Responses
+    inputs) with a user turn, so that most positive cases get past the gateway's own checks and
+    reach the upstream."""
     body = case.body
     if isinstance(body, dict) and "model" in body:
-        body["model"] = model if "messages" in body else "gemini-embedding-001"
+        chat, responses = "messages" in body, case.path.startswith("/v1/responses")
+        body["model"] = model if chat or responses else "gemini-embedding-001"
         if isinstance(body.get("messages"), list):
             body["messages"] = [*body["messages"], {"role": "user", "content": "Hi"}]
+        if responses:
+            _steer_responses(body)
     return case
+
+
+def _steer_responses(body: dict[str, Any]) -> None:
+    """No stored history to continue (a random id is a 404), and a last user message."""
+    body.pop("previous_response_id", None)
+    items = body.get("input") if isinstance(body.get("input"), list) else []
+    kept = [item for item in items if isinstance(item, dict) and item.get("type") != "item_reference"]
+    body["input"] = [*kept, {"role": "user", "content": "Hi"}]
 
 
 def _check_body(response: Any) -> None:
@@ -88,18 +108,25 @@ def _check_body(response: Any) -> None:
     content_type = content_type[0] if isinstance(content_type, list) else content_type
     if response.status_code >= 400:
         assert_error(json.loads(response.content))
+    elif content_type.startswith("text/event-stream") and "/v1/responses" in response.request.url:
+        check_events(parse_sse(response.content.decode("utf-8")))
     elif content_type.startswith("text/event-stream"):
-        text = response.content.decode("utf-8")
-        assert text.rstrip().endswith("data: [DONE]")
-        events = parse_sse(text)
-        failed = bool(events) and "error" in events[-1]
-        if failed:
-            assert_error(events[-1])
-            events = events[:-1]
-        if events or not failed:  # a stream that failed before its first chunk holds only the error
-            check_stream(events, include_usage=bool(events) and events[-1].get("usage") is not None and events[-1]["choices"] == [])
+        _check_chat_stream(response.content.decode("utf-8"))
     elif response.request.url.endswith("/v1/chat/completions"):
         assert_chat_completion(json.loads(response.content))
+    elif response.request.url.endswith("/v1/responses"):
+        assert_valid(json.loads(response.content), "Response")
+
+
+def _check_chat_stream(text: str) -> None:
+    assert text.rstrip().endswith("data: [DONE]")
+    events = parse_sse(text)
+    failed = bool(events) and "error" in events[-1]
+    if failed:
+        assert_error(events[-1])
+        events = events[:-1]
+    if events or not failed:  # a stream that failed before its first chunk holds only the error
+        check_stream(events, include_usage=bool(events) and events[-1].get("usage") is not None and events[-1]["choices"] == [])
 
 
 def _settings(examples: int) -> Callable[[Any], Any]:
@@ -130,7 +157,7 @@ def test_the_api_survives_fuzzing(live: LiveGateway, emulator: VertexEmulator, p
 
     exercise()
     assert statuses
-    if steered and path == "/v1/chat/completions":
+    if steered and path in ("/v1/chat/completions", "/v1/responses"):
         assert statuses.count(200) >= examples // 5, "too few fuzzed chats reached the upstream"
     sent = [call for call in emulator.calls if call.rpc in VERTEX_ROOTS]
     if steered:

@@ -180,3 +180,28 @@ def test_random_bodies_fail_cleanly_and_agree_with_document(body: dict[str, Any]
         assert error.param is None or f"'{error.param}'" in error.message
         return
     component("ChatCompletionRequest").validate(body)
+
+
+@pytest.mark.parametrize(("path", "method", "operation_id"), [
+    ("/v1/responses", "post", "createResponse"),
+    ("/v1/responses/input_tokens", "post", "countResponseInputTokens"),
+    ("/v1/responses/{response_id}", "get", "getResponse"),
+    ("/v1/responses/{response_id}", "delete", "deleteResponse"),
+    ("/v1/responses/{response_id}/input_items", "get", "listInputItems"),
+])
+def test_responses_paths(path: str, method: str, operation_id: str) -> None:
+    operation = SPEC["paths"][path][method]
+    assert operation["operationId"] == operation_id and "200" in operation["responses"]
+
+
+def test_the_responses_answer_is_openais_response_schema() -> None:
+    fixture = json.loads(OPENAI_FIXTURE.read_text(encoding="utf-8").replace("#/$defs/", "#/components/schemas/"))
+    content = SPEC["paths"]["/v1/responses"]["post"]["responses"]["200"]["content"]
+    assert content["application/json"]["schema"] == {"$ref": "#/components/schemas/Response"}
+    for name in ("Response", "ResponseItemList"):
+        assert SPEC["components"]["schemas"][name] == fixture["$defs"][name]
+
+
+def test_background_true_is_documented_as_refused() -> None:
+    assert not component("ResponseRequest").is_valid({"model": "m", "background": True})
+    assert component("ResponseRequest").is_valid({"model": "m", "background": False, "input": "Hi"})
