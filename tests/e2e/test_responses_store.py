@@ -17,6 +17,7 @@ from tests.conftest import API_KEY, Credentials, base_env
 from tests.e2e.test_gunicorn import ROOT, Served, free_port, wait_for
 from tests.emulator import VertexEmulator, payloads
 from tests.support.openai_schema import assert_valid
+from tests.support.responses_sse import read_events
 
 pytestmark = pytest.mark.slow
 
@@ -58,18 +59,22 @@ def call(served: Served, method: str, path: str, body: dict[str, Any] | None = N
     return requests.request(method, served.url + path, json=body, headers=headers, timeout=30)
 
 
-def turn(served: Served, text: str, previous: str | None) -> str:
-    body: dict[str, Any] = {"model": MODEL, "input": text}
+def turn(served: Served, text: str, previous: str | None, *, stream: bool = False) -> str:
+    """One turn (streamed or not) continuing ``previous``; returns the new response id."""
+    body: dict[str, Any] = {"model": MODEL, "input": text, "stream": stream}
     if previous:
         body["previous_response_id"] = previous
-    answer = call(served, "POST", "/v1/responses", body)
+    headers = {"Authorization": f"Bearer {API_KEY}", "Connection": "close"}
+    answer = requests.post(served.url + "/v1/responses", json=body, headers=headers, timeout=30, stream=stream)
     assert answer.status_code == 200, answer.text
+    if stream:
+        return str(read_events(answer)[-1]["response"]["id"])
     assert_valid(answer.json(), "Response")
     return str(answer.json()["id"])
 
 
-def sent_texts(emulator: VertexEmulator) -> list[str]:
-    return [content["parts"][0]["text"] for content in emulator.last_call("generateContent").body["contents"]]
+def sent_texts(emulator: VertexEmulator, method: str = "generateContent") -> list[str]:
+    return [content["parts"][0]["text"] for content in emulator.last_call(method).body["contents"]]
 
 
 def test_two_workers_of_one_instance_continue_each_others_turns_through_sqlite(start: Start, emulator: VertexEmulator) -> None:
@@ -77,9 +82,10 @@ def test_two_workers_of_one_instance_continue_each_others_turns_through_sqlite(s
     previous = None
     for step in range(8):
         emulator.enqueue(payloads.text_response(f"answer {step}", MODEL))
-        previous = turn(served, f"question {step}", previous)
-        assert sent_texts(emulator)[-1] == f"question {step}"
-        assert len(sent_texts(emulator)) == 2 * step + 1
+        previous = turn(served, f"question {step}", previous, stream=step % 2 == 1)
+        method = "streamGenerateContent" if step % 2 else "generateContent"
+        assert sent_texts(emulator, method)[-1] == f"question {step}"
+        assert len(sent_texts(emulator, method)) == 2 * step + 1
     assert call(served, "GET", f"/v1/responses/{previous}").json()["output"][0]["content"][0]["text"] == "answer 7"
 
 
