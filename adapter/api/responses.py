@@ -16,23 +16,19 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from flask import Blueprint, Response, request
 
 from ..calls.dry_run import dry_run_requested, dry_run_response
 from ..calls.execute import complete, stream
 from ..calls.plan import COUNT_TOKENS
-from ..calls.responses import ResponsesTurn, responses_plan, stored_response
+from ..calls.responses import input_items_page, responses_plan, stored_response
 from ..calls.urls import explain_headers
 from ..errors import InvalidRequest, NotFound
-from ..gateway import Gateway, current_gateway
+from ..gateway import current_gateway
 from ..http import json_response
 from ..schemas.responses import RESPONSE_REQUEST_SCHEMA
-from ..streaming.wire import TYPED_WIRE, EventTranslator
-from ..translate.responses.events import EventTranslator as ResponseEvents
-from ..translate.responses.history import item_page
-from ..translate.responses.response import translate_whole
 from ..validation import validate_json
 
 bp = Blueprint("responses", __name__)
@@ -50,17 +46,10 @@ def create_response(body: dict[str, Any]) -> Response:
     if dry_run_requested():
         return dry_run_response(gateway, (plan,), "responses", explain_headers(plan, []))
     if plan.stream:
-        return stream(gateway, plan, lambda: ResponseEvents(turn.head, turn.options), TYPED_WIRE,
-                      on_finish=lambda translator: _store_stream(gateway, turn, translator))
-    (response, parts), outcome = complete(gateway, plan, lambda answer: translate_whole(answer, turn.head, turn.options))
+        return stream(gateway, plan, turn.events, turn.wire(), on_finish=turn.store_stream(gateway))
+    (response, parts), outcome = complete(gateway, plan, turn.response)
     turn.store(gateway, response, parts)
     return json_response(response, headers=explain_headers(plan, [outcome]))
-
-
-def _store_stream(gateway: Gateway, turn: ResponsesTurn, translator: EventTranslator) -> None:
-    """Store a stream's turn once its translator has finished (so ``response`` is set)."""
-    events = cast(ResponseEvents, translator)
-    turn.store(gateway, cast(dict[str, Any], events.response), events.answer_parts)
 
 
 @bp.post("/responses/input_tokens")
@@ -92,8 +81,8 @@ def list_input_items(response_id: str) -> Response:
     if order not in ORDERS:
         raise InvalidRequest("order must be 'asc' or 'desc'", param="order")
     limit = _limit(request.args.get("limit", "20"))
-    items = stored_response(current_gateway(), response_id)["input_items"]
-    return json_response(item_page(items, order=order, after=request.args.get("after"), limit=limit))
+    page = input_items_page(current_gateway(), response_id, order=order, after=request.args.get("after"), limit=limit)
+    return json_response(page)
 
 
 def _limit(raw: str) -> int:

@@ -5,7 +5,8 @@ only: a 400 naming ``model``), loads the conversation of ``previous_response_id`
 ``item_reference`` names from the store (an unknown, expired or deleted id is a 404 naming
 ``previous_response_id`` before anything is sent to Vertex), fetches remote media and
 translates the request. :class:`ResponsesTurn` holds what the answer needs (response id,
-creation time, the echoed head, output options) and :meth:`ResponsesTurn.store` writes the
+creation time, the echoed head, output options), gives its translators, and
+:meth:`ResponsesTurn.store` writes the
 turn's document synchronously (``store`` defaults to true), so the next request finds it on any
 worker or instance. The store lives on the state layer; when it cannot be reached the request
 is a 503 ``state_unavailable``.
@@ -16,19 +17,22 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping, cast
 
 from ..errors import InvalidRequest, NotFound
 from ..gateway import Gateway
 from ..request_log import current_record
 from ..routing.catalog import check_variant, requested_route
+from ..streaming.wire import TYPED_WIRE, EventTranslator, SSEWire
+from ..translate.responses.events import EventTranslator as ResponseEvents
 from ..translate.responses.head import ResponseObject, response_head
-from ..translate.responses.history import conversation_of, input_item_resources, stored_document
+from ..translate.responses.history import conversation_of, input_item_resources, item_page, stored_document
 from ..translate.responses.items import Conversation, item_type
 from ..translate.responses.items_out import response_id_of_item
 from ..translate.responses.output import OutputOptions
 from ..translate.responses.params import ENCRYPTED_REASONING_INCLUDE
 from ..translate.responses.request import input_items, remote_media_urls, to_gemini_request
+from ..translate.responses.response import translate_whole
 from ..translate.shapes import GeminiPart
 from .plan import ANY_KIND, COUNT_TOKENS, GENERATE, CallPlan, credential_order
 
@@ -56,6 +60,28 @@ class ResponsesTurn:
     @property
     def response_id(self) -> str:
         return str(self.head["id"])
+
+    def response(self, answer: dict[str, Any]) -> tuple[ResponseObject, list[GeminiPart]]:
+        """The Response for Vertex's whole answer, and the answer's parts for the store."""
+        return translate_whole(answer, self.head, self.options)
+
+    def events(self) -> EventTranslator:
+        """A translator for one stream of this answer."""
+        return ResponseEvents(self.head, self.options)
+
+    @staticmethod
+    def wire() -> SSEWire:
+        """Named events (``event: <type>``), nothing after the last one."""
+        return TYPED_WIRE
+
+    def store_stream(self, gateway: Gateway) -> Callable[[EventTranslator], None]:
+        """The stream's ``on_finish``: store the turn once its translator has finished."""
+
+        def on_finish(translator: EventTranslator) -> None:
+            events = cast(ResponseEvents, translator)
+            self.store(gateway, cast(ResponseObject, events.response), events.answer_parts)
+
+        return on_finish
 
     def store(self, gateway: Gateway, response: ResponseObject, answer_parts: list[GeminiPart]) -> None:
         """Write this turn's document (if ``store`` is on), before the client sees the answer."""
@@ -111,6 +137,11 @@ def stored_response(gateway: Gateway, response_id: str, *, param: str | None = N
     if document is None:
         raise NotFound(f"Response with id '{response_id}' not found.", param=param)
     return document
+
+
+def input_items_page(gateway: Gateway, response_id: str, *, order: str, after: str | None, limit: int) -> dict[str, Any]:
+    """A ``ResponseItemList`` page of a stored response's input items (404 when unknown)."""
+    return item_page(stored_response(gateway, response_id)["input_items"], order=order, after=after, limit=limit)
 
 
 def previous_conversation(gateway: Gateway, previous_id: str | None) -> Conversation:
