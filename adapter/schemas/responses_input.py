@@ -16,6 +16,7 @@ from typing import Any
 
 from marshmallow import fields
 
+from adapter.schemas import responses_fast
 from adapter.schemas.base import StrictSchema
 from adapter.schemas.fields import Choice, Obj, Str, unsupported_value
 from adapter.schemas.messages import AUDIO_FORMATS, IMAGE_DETAILS
@@ -158,11 +159,19 @@ class InputItem(Tagged):
     """An input item by ``type``; a bare ``{"role", "content"}`` object is a message."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        if type(value) is dict and "type" not in value and "role" in value:
-            value = {**value, "type": "message"}
-        return super()._deserialize(value, attr, data, **kwargs)
+        return super()._deserialize(_typed(value), attr, data, **kwargs)
+
+    def fast_load(self, value: Any) -> Any:
+        return super().fast_load(_typed(value))
+
+
+def _typed(value: Any) -> Any:
+    if type(value) is dict and "type" not in value and "role" in value:
+        return {**value, "type": "message"}
+    return value
 
 
 def input_field() -> Alternatives:
-    items = Array(InputItem("type", ITEMS, refused={kind: _HOSTED_ITEM for kind in HOSTED_ITEMS}))
+    refused = {kind: _HOSTED_ITEM for kind in HOSTED_ITEMS}
+    items = Array(InputItem("type", ITEMS, refused=refused, fast=responses_fast.ITEMS))
     return Alternatives({str: Str(), list: items}, allow_none=True, invalid="must be a string or an array of items")

@@ -83,7 +83,7 @@ SYSTEM_PARTS: dict[str, PartTranslator] = {"text": _text, "input_text": _text}
 
 def remote_url_of_part(part: Any) -> tuple[str, str] | None:
     """(http(s) URL, where it sits in the part) for media the edge must fetch, or None."""
-    if not isinstance(part, Mapping):
+    if not isinstance(part, dict):
         return None
     kind = part.get("type")
     if kind == "input_image":

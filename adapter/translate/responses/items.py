@@ -135,7 +135,7 @@ def item_type(item: Mapping[str, Any]) -> Any:
 
 
 def _dispatch(walk: _Walk, item: Any, path: str) -> None:
-    kind = item_type(item) if isinstance(item, Mapping) else None
+    kind = item_type(item) if isinstance(item, dict) else None
     handler = _ITEMS.get(kind) if isinstance(kind, str) else None
     if handler is None:
         raise InvalidRequest(f"input item type {kind!r} is not supported", param=f"{path}.type")
@@ -214,7 +214,7 @@ def _output_content(walk: _Walk, output: Any, path: str) -> tuple[dict[str, Any]
     texts: list[str] = []
     extras: list[GeminiPart] = []
     for j, part in enumerate(output):
-        kind = part.get("type") if isinstance(part, Mapping) else None
+        kind = part.get("type") if isinstance(part, dict) else None
         if kind == "input_text":
             texts.append(str(part.get("text") or ""))
             continue

@@ -101,9 +101,9 @@ def _response_format(text_format: Mapping[str, Any] | None) -> dict[str, Any] | 
 def image_details(items: Iterable[Mapping[str, Any]]) -> list[str]:
     details: list[str] = []
     for item in items:
-        content = item.get("content") if isinstance(item, Mapping) else None
+        content = item.get("content") if isinstance(item, dict) else None
         for part in content if isinstance(content, list) else ():
-            if isinstance(part, Mapping) and part.get("type") == "input_image" and isinstance(part.get("detail"), str):
+            if isinstance(part, dict) and part.get("type") == "input_image" and isinstance(part.get("detail"), str):
                 details.append(part["detail"])
     return details
 

@@ -58,7 +58,7 @@ def remote_media_urls(req: Mapping[str, Any]) -> dict[str, str]:
     urls: dict[str, str] = {}
     for i, item in enumerate(input_items(req)):
         for key in ("content", "output"):
-            parts = item.get(key) if isinstance(item, Mapping) else None
+            parts = item.get(key) if isinstance(item, dict) else None
             for j, part in enumerate(parts if isinstance(parts, list) else ()):
                 found = remote_url_of_part(part)
                 if found is not None and found[0] not in urls:
