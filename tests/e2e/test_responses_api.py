@@ -4,6 +4,7 @@ errors a client sees; every body and event validated against OpenAI's schemas.""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import openai
@@ -217,3 +218,14 @@ def test_item_references_are_read_from_the_store(gateway: LiveGateway, emulator:
     assert [(c["role"], c["parts"][0]["text"]) for c in contents] == [("user", "Sky colour?"), ("model", "Blue."), ("user", "Why?")]
     unknown = gateway.post("/v1/responses", {"model": MODEL, "input": [{"type": "item_reference", "id": "msg_nope_0"}]})
     assert (unknown.status_code, unknown.json()["error"]["param"]) == (400, "input[0].id")
+
+
+def test_stored_responses_expire_after_responses_ttl(gateway_factory: Any, emulator: VertexEmulator) -> None:
+    gateway = gateway_factory(RESPONSES_TTL="1s")
+    emulator.enqueue(payloads.text_response("Hi.", MODEL))
+    created = gateway.client.responses.create(model=MODEL, input="Hi")
+    assert gateway.get(f"/v1/responses/{created.id}").status_code == 200
+    time.sleep(1.1)
+    assert gateway.get(f"/v1/responses/{created.id}").status_code == 404
+    expired = gateway.post("/v1/responses", {"model": MODEL, "input": "Again", "previous_response_id": created.id})
+    assert (expired.status_code, expired.json()["error"]["param"]) == (404, "previous_response_id")
