@@ -305,3 +305,12 @@ def test_history_comes_first_and_its_calls_can_be_answered_without_instructions_
     assert out.body["systemInstruction"] == {"parts": [{"text": "New rules."}, {"text": "Use French."}]}
     assert out.conversation.system == ({"text": "Use French."},)
     assert history == before
+
+
+def test_a_previous_conversation_still_needs_new_input() -> None:
+    history = Conversation(contents=(user("Hi"), {"role": "model", "parts": [{"text": "Hello"}]}))
+    req = load_body(RESPONSE_REQUEST_SCHEMA, {"model": G25})
+    route = parse_model_name(G25)
+    with pytest.raises(InvalidRequest) as caught:
+        to_gemini_request(req, route, TABLE.lookup(route.base), history=history)
+    assert caught.value.param == "input"

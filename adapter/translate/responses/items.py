@@ -106,6 +106,8 @@ def to_contents(
     references: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Conversation:
     """The conversation so far plus ``items``. Raises InvalidRequest naming ``input[i]...``."""
+    if not items:
+        raise InvalidRequest("input is required: send a string or at least one item", param="input")
     walk = _Walk(caps=caps, media=media, references=references or {})
     walk.system.extend(history.system)
     walk.contents.extend(history.contents)
