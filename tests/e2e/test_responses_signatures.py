@@ -101,3 +101,33 @@ def test_a_wrong_signature_is_vertexs_400_not_the_clients_auth_error(gateway: Li
         assert "signature" in str(err).lower()
     else:
         raise AssertionError("a forged signature must be refused by Vertex")
+
+
+APPLY_PATCH = {"type": "custom", "name": "apply_patch", "description": "Edit files with a patch.",
+               "format": {"type": "grammar", "syntax": "lark", "definition": "start: begin_patch hunk+ end_patch"}}
+PATCH = "*** Begin Patch\n*** Update File: a.py\n@@\n-x = 1\n+x = 2\n*** End Patch"
+
+
+def test_a_codex_like_stream_with_a_freeform_tool(gateway: LiveGateway, emulator: VertexEmulator) -> None:
+    """Codex's request shape: streamed, store false, encrypted reasoning, a custom apply_patch tool."""
+    first_step = payloads.function_call_response([("apply_patch", {"input": PATCH})], MODEL)
+    emulator.enqueue(first_step, payloads.text_response("Patched.", MODEL))
+    settings: dict[str, Any] = {
+        "model": MODEL, "instructions": "You are a coding agent.", "tools": [APPLY_PATCH], "tool_choice": "auto",
+        "parallel_tool_calls": False, "reasoning": {"effort": "medium", "summary": "auto"}, "store": False,
+        "include": ["reasoning.encrypted_content"], "prompt_cache_key": "session-1", "text": {"verbosity": "medium"},
+    }
+    history: list[dict[str, Any]] = [{"type": "message", "role": "user", "content": [{"type": "input_text", "text": "Set x to 2"}]}]
+    with gateway.client.responses.stream(input=history, **settings) as stream:
+        first = stream.get_final_response()
+    call = next(item for item in first.output if item.type == "custom_tool_call")
+    assert (call.name, call.input) == ("apply_patch", PATCH)
+    history += [{"type": "custom_tool_call", "call_id": call.call_id, "name": call.name, "input": call.input},
+                {"type": "custom_tool_call_output", "call_id": call.call_id, "output": "Done!"}]
+    with gateway.client.responses.stream(input=history, **settings) as stream:
+        second = stream.get_final_response()
+    assert second.output_text == "Patched."
+    assert sent_signatures(emulator, "streamGenerateContent") == issued_signatures(first_step)
+    body = emulator.last_call("streamGenerateContent").body
+    assert body["contents"][1]["parts"][0]["functionCall"]["args"] == {"input": PATCH}
+    assert body["contents"][2]["parts"][0]["functionResponse"]["response"] == {"output": "Done!"}
