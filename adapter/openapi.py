@@ -128,21 +128,14 @@ def _chat_operation() -> dict[str, Any]:
     }
 
 
+_RESPONSE_ID = {"name": "response_id", "in": "path", "required": True, "schema": {"type": "string"}}
+_STORED_ERRORS = {"404": {"$ref": "#/components/responses/Error404"}, **_errors("401", "5XX", "default")}
+
+
 def _responses_paths() -> dict[str, dict[str, Any]]:
     """The Responses API: create (whole or streamed), count, and the stored responses."""
-    response = _json({"$ref": f"{_COMPONENT_REF}Response"})
-    stream = {"schema": {"type": "string", "description": "Server-sent events `event: <type>` / `data: <ResponseStreamEvent>`, "
-                                                          "ending with response.completed, response.incomplete or response.failed."}}
-    response_id = {"name": "response_id", "in": "path", "required": True, "schema": {"type": "string"}}
-    stored = {"404": {"$ref": "#/components/responses/Error404"}, **_errors("401", "5XX", "default")}
     return {
-        "/v1/responses": {"post": {
-            "operationId": "createResponse",
-            "summary": "A model response on Gemini (streamed with `stream: true`), stored unless `store` is false.",
-            "requestBody": {"required": True, "content": _json(ResponseRequestSchema)},
-            "responses": {"200": {"description": "A response, or a stream of its events.",
-                                  "content": {**response, "text/event-stream": stream}}, **_errors(*_ALL_ERRORS)},
-        }},
+        "/v1/responses": {"post": _create_response_operation()},
         "/v1/responses/input_tokens": {"post": {
             "operationId": "countResponseInputTokens",
             "requestBody": {"required": True, "content": _json(ResponseRequestSchema)},
@@ -151,29 +144,50 @@ def _responses_paths() -> dict[str, dict[str, Any]]:
                 "properties": {"object": {"const": "response.input_tokens"}, "input_tokens": {"type": "integer"}}})},
                 **_errors(*_ALL_ERRORS)},
         }},
+        **_stored_response_paths(),
+    }
+
+
+def _create_response_operation() -> dict[str, Any]:
+    stream = {"schema": {"type": "string", "description": "Server-sent events `event: <type>` / `data: <ResponseStreamEvent>`, "
+                                                          "ending with response.completed, response.incomplete or response.failed."}}
+    return {
+        "operationId": "createResponse",
+        "summary": "A model response on Gemini (streamed with `stream: true`), stored unless `store` is false.",
+        "requestBody": {"required": True, "content": _json(ResponseRequestSchema)},
+        "responses": {"200": {"description": "A response, or a stream of its events.",
+                              "content": {**_json({"$ref": f"{_COMPONENT_REF}Response"}), "text/event-stream": stream}},
+                      **_errors(*_ALL_ERRORS)},
+    }
+
+
+def _stored_response_paths() -> dict[str, dict[str, Any]]:
+    deleted = {"type": "object", "required": ["id", "object", "deleted"],
+               "properties": {"id": {"type": "string"}, "object": {"const": "response.deleted"}, "deleted": {"const": True}}}
+    page_parameters = [
+        _RESPONSE_ID,
+        {"name": "order", "in": "query", "schema": {"enum": ["asc", "desc"]}},
+        {"name": "after", "in": "query", "schema": {"type": "string"}},
+        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+    ]
+    bad_request = {"400": {"$ref": "#/components/responses/Error400"}}
+    return {
         "/v1/responses/{response_id}": {
-            "get": {"operationId": "getResponse", "parameters": [response_id],
-                    "responses": {"200": {"description": "A stored response.", "content": response}, **stored}},
-            "delete": {"operationId": "deleteResponse", "parameters": [response_id],
-                       "responses": {"200": {"description": "Deleted.", "content": _json({
-                           "type": "object", "required": ["id", "object", "deleted"],
-                           "properties": {"id": {"type": "string"}, "object": {"const": "response.deleted"}, "deleted": {"const": True}}})},
-                           **stored}},
+            "get": {"operationId": "getResponse", "parameters": [_RESPONSE_ID], "responses": {
+                "200": {"description": "A stored response.", "content": _json({"$ref": f"{_COMPONENT_REF}Response"})},
+                **_STORED_ERRORS}},
+            "delete": {"operationId": "deleteResponse", "parameters": [_RESPONSE_ID], "responses": {
+                "200": {"description": "Deleted.", "content": _json(deleted)}, **_STORED_ERRORS}},
         },
         "/v1/responses/{response_id}/input_items": {"get": {
-            "operationId": "listInputItems",
-            "parameters": [response_id,
-                           {"name": "order", "in": "query", "schema": {"enum": ["asc", "desc"]}},
-                           {"name": "after", "in": "query", "schema": {"type": "string"}},
-                           {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}],
-            "responses": {"200": {"description": "A page of the response's input items.",
-                                  "content": _json({"$ref": f"{_COMPONENT_REF}ResponseItemList"})},
-                          "400": {"$ref": "#/components/responses/Error400"}, **stored},
+            "operationId": "listInputItems", "parameters": page_parameters, "responses": {
+                "200": {"description": "A page of the response's input items.",
+                        "content": _json({"$ref": f"{_COMPONENT_REF}ResponseItemList"})},
+                **bad_request, **_STORED_ERRORS},
         }},
         "/v1/responses/{response_id}/cancel": {"post": {
-            "operationId": "cancelResponse",
-            "parameters": [response_id],
-            "responses": {"400": {"$ref": "#/components/responses/Error400"}, **_errors("401", "default")},
+            "operationId": "cancelResponse", "parameters": [_RESPONSE_ID],
+            "responses": {**bad_request, **_errors("401", "default")},
         }},
     }
 
