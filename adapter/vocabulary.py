@@ -62,6 +62,16 @@ ASSISTANT_PART_TYPES: tuple[str, ...] = ("text", "refusal")
 SYSTEM_PART_TYPES: tuple[str, ...] = ("text",)
 """Part types of ``system`` and ``developer`` messages."""
 
+RESPONSES_USER_PART_TYPES: tuple[str, ...] = ("input_text", "input_image", "input_file", "input_audio")
+"""Part types of Responses ``user`` messages and of call outputs."""
+RESPONSES_PART_TYPES: dict[str, tuple[str, ...]] = {
+    "user": RESPONSES_USER_PART_TYPES,
+    "system": ("input_text",),
+    "developer": ("input_text",),
+    "assistant": ("output_text", "refusal", "input_text"),
+}
+"""Responses message ``role`` → the content part types it takes."""
+
 EXTENSION_MIME_TYPES: dict[str, str] = {
     "png": "image/png",
     "jpg": "image/jpeg",

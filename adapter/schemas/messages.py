@@ -45,12 +45,12 @@ _FETCHED_PATTERN = "^(" + "|".join(_any_case(s) for s in vocabulary.FETCHED_SCHE
 _GCS_PATTERN = (f"^{_any_case(vocabulary.GCS_SCHEME)}://(.*/)?[^/?]*\\.("
                 + "|".join(_any_case(e) for e in vocabulary.EXTENSION_MIME_TYPES) + ")(\\?[^/]*)?(?![\\s\\S])")
 _DATA_PATTERN = f"^{_any_case('data:')}[^,;]*/[^,;]*(;[^,;]*)*;{_any_case('base64')},(?=\\s*[A-Za-z0-9+/_-]){_BASE64_BODY}"
-_REMOTE_PATTERN = f"{_FETCHED_PATTERN}|{_GCS_PATTERN}"
-_URL_OPENAPI = {"description": _URL_PHRASE, "pattern": f"{_REMOTE_PATTERN}|{_DATA_PATTERN}"}
-_BASE64_OPENAPI = {"description": "Base64-encoded audio.", "minLength": 1, "pattern": vocabulary.BASE64_PATTERN}
-_FILE_DATA_OPENAPI = {
+REMOTE_PATTERN = f"{_FETCHED_PATTERN}|{_GCS_PATTERN}"
+URL_OPENAPI = {"description": _URL_PHRASE, "pattern": f"{REMOTE_PATTERN}|{_DATA_PATTERN}"}
+BASE64_OPENAPI = {"description": "Base64-encoded audio.", "minLength": 1, "pattern": vocabulary.BASE64_PATTERN}
+FILE_DATA_OPENAPI = {
     "description": "A base64 data: URL (or bare base64 with a filename), or an http(s):// or gs:// URL.",
-    "pattern": f"{_URL_OPENAPI['pattern']}|^(?=\\s*[A-Za-z0-9+/_-]){_BASE64_BODY}",
+    "pattern": f"{URL_OPENAPI['pattern']}|^(?=\\s*[A-Za-z0-9+/_-]){_BASE64_BODY}",
 }
 
 
@@ -67,7 +67,8 @@ def url_problem(url: str) -> str | None:
     return None if scheme is not None else _URL_PHRASE
 
 
-def _check_base64(text: str) -> None:
+def check_base64(text: str) -> None:
+    """A validator: ``text`` is non-empty base64 Vertex can read as bytes."""
     if not text:
         raise ValidationError(_EMPTY_PHRASE)
     if not vocabulary.is_base64(text):
@@ -88,14 +89,15 @@ class RefusalPartSchema(StrictSchema):
     refusal = Str(required=True)
 
 
-def _check_url(url: str) -> None:
+def check_url(url: str) -> None:
+    """A validator: ``url`` is media translation can use (see :func:`url_problem`)."""
     problem = url_problem(url)
     if problem is not None:
         raise ValidationError(problem)
 
 
 class ImageUrlSchema(StrictSchema):
-    url = Str(required=True, validate=_check_url, metadata={"openapi": _URL_OPENAPI})
+    url = Str(required=True, validate=check_url, metadata={"openapi": URL_OPENAPI})
     detail = Choice(vocabulary.IMAGE_DETAILS)
 
 
@@ -103,7 +105,7 @@ class ImagePartSchema(StrictSchema):
     type = Choice(("image_url",), required=True)
     image_url = Alternatives(
         {
-            str: Str(validate=_check_url, metadata={"openapi": _URL_OPENAPI}),
+            str: Str(validate=check_url, metadata={"openapi": URL_OPENAPI}),
             dict: fields.Nested(ImageUrlSchema()),
         },
         required=True,
@@ -117,7 +119,7 @@ class ImagePartSchema(StrictSchema):
 
 
 class InputAudioSchema(StrictSchema):
-    data = Str(required=True, validate=_check_base64, metadata={"openapi": _BASE64_OPENAPI})
+    data = Str(required=True, validate=check_base64, metadata={"openapi": BASE64_OPENAPI})
     format = Choice(vocabulary.AUDIO_FORMATS, required=True)
 
 
@@ -132,9 +134,9 @@ class FileSchema(StrictSchema):
 
     OPENAPI_EXTRA = {"anyOf": [{"required": ["file_data"]}, {"required": ["file_id"]}]}
 
-    file_data = Str(metadata={"openapi": _FILE_DATA_OPENAPI})
+    file_data = Str(metadata={"openapi": FILE_DATA_OPENAPI})
     file_id = Str(metadata={"openapi": {
-        "description": "Only an http(s):// URL or a gs:// URI.", "pattern": _REMOTE_PATTERN}})
+        "description": "Only an http(s):// URL or a gs:// URI.", "pattern": REMOTE_PATTERN}})
     filename = Str()
 
     @validates_schema
@@ -154,12 +156,13 @@ class FileSchema(StrictSchema):
                 if problem is not None:
                     raise ValidationError({key: [problem]})
                 return
-        _check_bare_base64(data)
+        check_bare_base64(data)
 
 
-def _check_bare_base64(data: dict[str, Any]) -> None:
+def check_bare_base64(data: dict[str, Any]) -> None:
+    """Bare base64 ``file_data`` with a ``filename`` whose extension gives its MIME type."""
     try:
-        _check_base64(data.get("file_data") or "")
+        check_base64(data.get("file_data") or "")
     except ValidationError as err:
         raise ValidationError({"file_data": err.messages}) from None
     if vocabulary.mime_from_name(data.get("filename") or "") is None:

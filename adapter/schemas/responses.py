@@ -15,6 +15,9 @@ or refused with a 400 naming it:
   ``user``, ``safety_identifier``, ``prompt_cache_key``, ``prompt_cache_retention``,
   ``service_tier``, ``truncation``, ``max_tool_calls``, ``stream_options``.
 
+``model`` follows the one model-name rule of chat (:func:`adapter.schemas.fields.model_field`).
+Free-form JSON (tool ``parameters``, the ``text.format`` schema, ``function_call`` arguments)
+nesting more than 64 levels is refused naming the field, as chat does (:mod:`adapter.schemas.depth`).
 Top-level ``null`` values are left out (``null`` means "default"); unknown keys are ignored.
 """
 
@@ -22,11 +25,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import ValidationError, fields, post_load, validates_schema
 
 from adapter.schemas.base import StrictSchema
 from adapter.schemas.chat import REASONING_EFFORTS, SERVICE_TIERS
-from adapter.schemas.fields import INT32_MAX, Bool, Choice, Int, Num, Obj, Refused, Str, StrMap, between, unsupported
+from adapter.schemas.checks import Error, error_at
+from adapter.schemas.depth import DEPTH_PHRASE, text_too_deep, too_deep
+from adapter.schemas.fields import (
+    INT32_MAX,
+    Bool,
+    Choice,
+    Int,
+    Num,
+    Obj,
+    Path,
+    Refused,
+    Str,
+    StrMap,
+    between,
+    model_field,
+    unsupported,
+)
 from adapter.schemas.responses_input import input_field
 from adapter.schemas.responses_tools import duplicate_tool_name, tool_choice_field, tools_field
 from adapter.schemas.unions import Array, Tagged
@@ -90,7 +109,7 @@ def _not_true(value: Any) -> None:
 class ResponseRequestSchema(StrictSchema):
     """The body of ``POST /v1/responses`` (see the module docstring for the rules)."""
 
-    model = Str(required=True, validate=validate.Length(min=1, error="must not be empty"))
+    model = model_field()
     input = input_field()
     instructions = Str(allow_none=True)
     previous_response_id = Str(allow_none=True)
@@ -121,14 +140,35 @@ class ResponseRequestSchema(StrictSchema):
     prompt = Refused(unsupported("stored prompt templates are not supported; send instructions and input"))
 
     @validates_schema
-    def _unique_tool_names(self, data: dict[str, Any], **kwargs: Any) -> None:
-        error = duplicate_tool_name(data.get("tools") or [])
+    def _cross_field(self, data: dict[str, Any], **kwargs: Any) -> None:
+        error = _json_depth(data) or duplicate_tool_name(data.get("tools") or [])
         if error is not None:
             raise ValidationError(error)
 
     @post_load
     def _normalise(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         return {key: value for key, value in data.items() if value is not None}
+
+
+def _free_json(data: dict[str, Any]) -> list[tuple[Any, Path]]:
+    """The request's free-form JSON values (decoded or as text), with their paths."""
+    found: list[tuple[Any, Path]] = [
+        (tool.get("parameters"), ("tools", i, "parameters")) for i, tool in enumerate(data.get("tools") or ())
+    ]
+    text_format = (data.get("text") or {}).get("format") or {}
+    found.append((text_format.get("schema"), ("text", "format", "schema")))
+    items = data.get("input")
+    for i, item in enumerate(items if type(items) is list else ()):
+        if item["type"] == "function_call":
+            found.append((item["arguments"], ("input", i, "arguments")))
+    return found
+
+
+def _json_depth(data: dict[str, Any]) -> Error | None:
+    for value, path in _free_json(data):
+        if text_too_deep(value) if type(value) is str else too_deep(value):
+            return error_at(path, DEPTH_PHRASE)
+    return None
 
 
 RESPONSE_REQUEST_SCHEMA = ResponseRequestSchema()

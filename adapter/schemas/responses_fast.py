@@ -20,8 +20,9 @@ from adapter.schemas.fast import (
     optional_string,
     string,
 )
+from adapter.vocabulary import RESPONSES_PART_TYPES
 
-_ROLES = frozenset({"user", "system", "developer", "assistant"})
+_ROLES = frozenset(RESPONSES_PART_TYPES)
 
 
 def _role(value: Any) -> Any:
@@ -62,10 +63,20 @@ def _reasoning_content(value: Any) -> Any:
     return None if value is None else _OBJECTS(value)
 
 
+def misplaced_part(message: dict[str, Any]) -> int | None:
+    """The index of the first content part that the message's role does not take, or None."""
+    content = message["content"]
+    if type(content) is str:
+        return None
+    allowed = RESPONSES_PART_TYPES[message["role"]]
+    return next((j for j, part in enumerate(content) if part["type"] not in allowed), None)
+
+
 ITEMS: dict[str, FastLoader] = {
     "message": FastObject(
         {"type": literal("message"), "role": _role, "content": _content, "id": string, "status": string},
         ("type", "role", "content"),
+        rule=lambda message: misplaced_part(message) is None,
     ),
     "function_call": FastObject(
         {"type": literal("function_call"), "call_id": string, "name": function_name, "arguments": string,

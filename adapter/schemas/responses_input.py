@@ -6,24 +6,31 @@ An item is picked by its ``type``; a bare ``{"role", "content"}`` object (the SD
 ``custom_tool_call`` and ``custom_tool_call_output``, ``reasoning`` and ``item_reference``.
 Items of hosted tools Gemini never runs (``web_search_call``, ``computer_call``, ...) are
 refused naming ``input[i].type``. Content parts: ``input_text``, ``input_image``,
-``input_file``, ``input_audio`` (user), ``output_text`` and ``refusal`` (assistant); which role
-takes which part is checked by translation. Unknown keys are left out.
+``input_file``, ``input_audio`` (user), ``output_text`` and ``refusal`` (assistant), by role as
+:data:`adapter.vocabulary.RESPONSES_PART_TYPES` lists them. Unknown keys are left out.
+
+Media follow the chat rules of :mod:`adapter.schemas.messages` and the words of
+:mod:`adapter.vocabulary`: URLs are ``data:`` (base64 that decodes), ``http(s)://`` or ``gs://``
+with a known extension; ``file_data`` is a data URL or bare base64 with a known ``filename``;
+``input_audio.data`` is base64. There is no Files API, so a ``file_id`` alone is refused. A part
+loaded here is one :mod:`adapter.translate.responses.content` translates without checking again.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import fields
+from marshmallow import ValidationError, fields, validates_schema
 
 from adapter.schemas import responses_fast
 from adapter.schemas.base import StrictSchema
-from adapter.schemas.fields import Choice, Obj, Str, unsupported_value
-from adapter.schemas.messages import AUDIO_FORMATS, IMAGE_DETAILS
+from adapter import vocabulary
+from adapter.schemas.fields import MISSING, Choice, Obj, Str, unsupported_value
+from adapter.schemas.messages import BASE64_OPENAPI, URL_OPENAPI, check_bare_base64, check_base64, check_url
 from adapter.schemas.tools import function_name
 from adapter.schemas.unions import Alternatives, Array, Tagged
 
-MESSAGE_ROLES = ("user", "system", "developer", "assistant")
+MESSAGE_ROLES = tuple(vocabulary.RESPONSES_PART_TYPES)
 HOSTED_ITEMS = (
     "web_search_call", "file_search_call", "computer_call", "computer_call_output", "image_generation_call",
     "code_interpreter_call", "local_shell_call", "local_shell_call_output", "shell_call", "shell_call_output",
@@ -31,6 +38,9 @@ HOSTED_ITEMS = (
     "mcp_approval_response", "mcp_call", "compaction", "tool_search_call", "tool_search_output",
 )
 _HOSTED_ITEM = unsupported_value("items of hosted tools cannot be replayed: Gemini runs none of them")
+_NO_FILES_API = unsupported_value(
+    "uploaded files are not available (there is no Files API); send the data or a URL"
+)
 
 
 class InputTextSchema(StrictSchema):
@@ -38,24 +48,49 @@ class InputTextSchema(StrictSchema):
     text = Str(required=True)
 
 
+def _source_error(data: dict[str, Any], key: str) -> dict[str, list[Any]]:
+    """The error of a media part without ``key``: ``file_id`` alone, or ``key`` missing."""
+    return {"file_id": [_NO_FILES_API]} if data.get("file_id") is not None else {key: [MISSING]}
+
+
 class InputImageSchema(StrictSchema):
     type = Choice(("input_image",), required=True)
-    image_url = Str(allow_none=True, metadata={"description": "A data:, http(s):// or gs:// URL."})
+    image_url = Str(allow_none=True, validate=check_url, metadata={"openapi": URL_OPENAPI})
     file_id = Str(allow_none=True)
-    detail = Choice(IMAGE_DETAILS, allow_none=True)
+    detail = Choice(vocabulary.IMAGE_DETAILS, allow_none=True)
+
+    @validates_schema
+    def _check_source(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("image_url") is None:
+            raise ValidationError(_source_error(data, "image_url"))
 
 
 class InputFileSchema(StrictSchema):
     type = Choice(("input_file",), required=True)
     file_data = Str(metadata={"description": "A base64 data: URL (or bare base64 with a filename)."})
-    file_url = Str(metadata={"description": "An http(s):// URL or a gs:// URI."})
+    file_url = Str(validate=check_url, metadata={"openapi": URL_OPENAPI})
     file_id = Str(allow_none=True)
     filename = Str()
 
+    @validates_schema
+    def _check_source(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if "file_url" in data:
+            return
+        file_data = data.get("file_data")
+        if not file_data:
+            raise ValidationError(_source_error(data, "file_data"))
+        if vocabulary.url_scheme(file_data) == vocabulary.DATA_SCHEME:
+            try:
+                check_url(file_data)
+            except ValidationError as err:
+                raise ValidationError({"file_data": err.messages}) from None
+            return
+        check_bare_base64(data)
+
 
 class AudioDataSchema(StrictSchema):
-    data = Str(required=True)
-    format = Choice(AUDIO_FORMATS, required=True)
+    data = Str(required=True, validate=check_base64, metadata={"openapi": BASE64_OPENAPI})
+    format = Choice(vocabulary.AUDIO_FORMATS, required=True)
 
 
 class InputAudioSchema(StrictSchema):
@@ -96,6 +131,14 @@ class MessageItemSchema(StrictSchema):
     content = _parts(CONTENT_PARTS, required=True)
     id = Str()
     status = Str()
+
+    @validates_schema
+    def _parts_of_role(self, data: dict[str, Any], **kwargs: Any) -> None:
+        j = responses_fast.misplaced_part(data)
+        if j is not None:
+            allowed = ", ".join(vocabulary.RESPONSES_PART_TYPES[data["role"]])
+            phrase = f"a {data['role']} message takes only these part types: {allowed}"
+            raise ValidationError({"content": {j: {"type": [phrase]}}})
 
 
 class FunctionCallItemSchema(StrictSchema):

@@ -4,7 +4,8 @@ Tools Gemini can serve: ``function`` (flat shape), ``custom`` (free-form input, 
 ``apply_patch``; a ``text`` or ``grammar`` format) and web search (``web_search``,
 ``web_search_preview`` and their dated names, served by Google Search grounding). Hosted tools
 Gemini cannot run are refused with a 400 naming ``tools[i].type``. Names follow Gemini's rule
-for function names and must be unique across function and custom tools.
+for function names and must be unique across function and custom tools. At most 128 tools
+(OpenAI's own limit), refused before any is loaded.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from marshmallow import fields, validate
 
 from adapter.schemas.base import PassThroughSchema, StrictSchema
 from adapter.schemas.fields import Bool, Choice, Obj, Str, unsupported_value
-from adapter.schemas.tools import TOOL_CHOICE_MODES, function_name
+from adapter.schemas.tools import MAX_TOOLS, TOOL_CHOICE_MODES, function_name
 from adapter.schemas.unions import Alternatives, Array, Tagged
 
 SEARCH_TYPES = ("web_search", "web_search_2025_08_26", "web_search_preview", "web_search_preview_2025_03_11")
@@ -67,7 +68,7 @@ class SearchToolSchema(PassThroughSchema):
 def tools_field() -> Array:
     schemas: dict[str, Any] = {"function": FunctionToolSchema(), "custom": CustomToolSchema()}
     schemas.update({kind: SearchToolSchema() for kind in SEARCH_TYPES})
-    return Array(Tagged("type", schemas, refused=REFUSED_TOOLS), allow_none=True)
+    return Array(Tagged("type", schemas, refused=REFUSED_TOOLS), allow_none=True, max_items=MAX_TOOLS)
 
 
 class NamedToolSchema(StrictSchema):

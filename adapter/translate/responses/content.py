@@ -6,27 +6,19 @@ The tables map a part ``type`` to its translator, per role: user turns and tool 
 (not sent back) and ``input_text``; system and developer turns take text only. The key
 ``text`` translates a message whose content is a plain string. Media go through the same URL
 handling as chat: ``data:`` URLs inline, ``gs://`` URIs by reference, http(s) URLs fetched by
-the edge beforehand (see :func:`remote_media_urls_of_part`).
+the edge beforehand (see :func:`remote_url_of_part`).
+
+Parts come loaded by :mod:`adapter.schemas.responses_input`, which accepts exactly the words of
+:mod:`adapter.vocabulary` translated here; nothing is checked again.
 """
 
 from __future__ import annotations
 
 from typing import Any, Mapping
 
-from adapter.errors import InvalidRequest
-from adapter.translate.parts import (
-    REMOTE_PREFIXES,
-    MediaMap,
-    PartTranslator,
-    assistant_text_parts,
-    input_audio_part,
-    mime_from_name,
-    text_part,
-    url_part,
-)
+from adapter.translate.parts import MediaMap, PartTranslator, assistant_text_parts, input_audio_part, text_part, url_part
 from adapter.translate.shapes import GeminiPart
-
-NO_FILES_API = "uploaded files are not available (there is no Files API); send the data or a URL"
+from adapter.vocabulary import DATA_SCHEME, REMOTE_SCHEMES, mime_from_name, url_scheme
 
 
 def _text(part: Mapping[str, Any], path: str, media: MediaMap) -> list[GeminiPart]:
@@ -42,27 +34,16 @@ def _nothing(part: Mapping[str, Any], path: str, media: MediaMap) -> list[Gemini
 
 
 def _input_image(part: Mapping[str, Any], path: str, media: MediaMap) -> list[GeminiPart]:
-    if part.get("image_url") is None and part.get("file_id"):
-        raise InvalidRequest(NO_FILES_API, param=f"{path}.file_id")
-    return url_part(part.get("image_url"), f"{path}.image_url", media)
+    return url_part(part["image_url"], f"{path}.image_url", media)
 
 
 def _input_file(part: Mapping[str, Any], path: str, media: MediaMap) -> list[GeminiPart]:
-    if part.get("file_url") is not None:
+    if "file_url" in part:
         return url_part(part["file_url"], f"{path}.file_url", media)
-    data = part.get("file_data")
-    if not isinstance(data, str) or not data:
-        if part.get("file_id"):
-            raise InvalidRequest(NO_FILES_API, param=f"{path}.file_id")
-        raise InvalidRequest("an input_file needs file_data or file_url", param=f"{path}.file_data")
-    if data.startswith("data:"):
+    data = part["file_data"]
+    if url_scheme(data) == DATA_SCHEME:
         return url_part(data, f"{path}.file_data", media)
-    mime = mime_from_name(str(part.get("filename") or ""))
-    if mime is None:
-        raise InvalidRequest(
-            "send file_data as a data URL, or a filename with a known extension", param=f"{path}.filename"
-        )
-    return [{"inlineData": {"mimeType": mime, "data": data}}]
+    return [{"inlineData": {"mimeType": mime_from_name(part["filename"]) or "", "data": data}}]
 
 
 USER_PARTS: dict[str, PartTranslator] = {
@@ -82,7 +63,8 @@ SYSTEM_PARTS: dict[str, PartTranslator] = {"text": _text, "input_text": _text}
 
 
 def remote_url_of_part(part: Any) -> tuple[str, str] | None:
-    """(http(s) URL, where it sits in the part) for media the edge must fetch, or None."""
+    """(URL, where it sits in the part) for media the edge must handle, or None: http(s) URLs
+    to fetch, and ``gs://`` URIs to check against the buckets the operator allows."""
     if not isinstance(part, dict):
         return None
     kind = part.get("type")
@@ -92,4 +74,4 @@ def remote_url_of_part(part: Any) -> tuple[str, str] | None:
         url, place = part.get("file_url"), "file_url"
     else:
         return None
-    return (url, place) if isinstance(url, str) and url.startswith(REMOTE_PREFIXES) else None
+    return (url, place) if isinstance(url, str) and url_scheme(url) in REMOTE_SCHEMES else None

@@ -54,7 +54,8 @@ def input_items(req: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def remote_media_urls(req: Mapping[str, Any]) -> dict[str, str]:
-    """http(s) URLs the edge must fetch, each mapped to where it first appears (for errors)."""
+    """URLs the edge must handle (http(s) to fetch, gs:// to check against the allowed buckets),
+    each mapped to where it first appears, e.g. ``input[2].content[0].image_url`` (for errors)."""
     urls: dict[str, str] = {}
     for i, item in enumerate(input_items(req)):
         for key in ("content", "output"):
