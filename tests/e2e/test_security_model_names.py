@@ -29,10 +29,12 @@ HOSTILE_NAMES = [
 ROUTES = [
     ("/v1/chat/completions", {"messages": HELLO}),
     ("/v1/embeddings", {"input": "hello"}),
+    ("/v1/responses", {"input": "Hello"}),
+    ("/v1/responses/input_tokens", {"input": "Hello"}),
 ]
 
 
-@pytest.mark.parametrize("path,body", ROUTES, ids=["chat", "embeddings"])
+@pytest.mark.parametrize("path,body", ROUTES, ids=["chat", "embeddings", "responses", "responses-input-tokens"])
 @pytest.mark.parametrize("model", HOSTILE_NAMES, ids=range(len(HOSTILE_NAMES)))
 def test_a_model_name_outside_the_rule_is_a_400_naming_model(
     gateway: LiveGateway, emulator: VertexEmulator, path: str, body: dict, model: str
