@@ -17,7 +17,8 @@ from typing import Any, Iterable, Mapping
 from adapter.errors import InvalidRequest
 from adapter.routing.capabilities import ModelCapabilities
 from adapter.routing.model_name import ModelRoute
-from adapter.translate.generation import MEDIA_RESOLUTIONS, generation_config
+from adapter.translate.generation import generation_config
+from adapter.vocabulary import MEDIA_RESOLUTIONS
 
 LOGPROBS_INCLUDE = "message.output_text.logprobs"
 ENCRYPTED_REASONING_INCLUDE = "reasoning.encrypted_content"
