@@ -149,8 +149,12 @@ def _responses_paths() -> dict[str, dict[str, Any]]:
 
 
 def _create_response_operation() -> dict[str, Any]:
-    stream = {"schema": {"type": "string", "description": "Server-sent events `event: <type>` / `data: <ResponseStreamEvent>`, "
-                                                          "ending with response.completed, response.incomplete or response.failed."}}
+    stream = {"schema": {
+        "type": "object", "required": ["event", "data"],
+        "properties": {"event": {"type": "string"}, "data": {"type": "string", "contentMediaType": "application/json"}},
+        "description": "Each server-sent event: `event: <type>` / `data: <ResponseStreamEvent>`; the stream ends with "
+                       "response.completed, response.incomplete or response.failed.",
+    }}
     return {
         "operationId": "createResponse",
         "summary": "A model response on Gemini (streamed with `stream: true`), stored unless `store` is false.",
