@@ -104,7 +104,8 @@ def _steer_responses(body: dict[str, Any]) -> None:
 
 def _check_body(response: Any) -> None:
     """What OpenAI clients rely on, beyond the document: errors, completions and streams."""
-    content_type = response.headers.get("Content-Type", [""])
+    headers = {name.lower(): value for name, value in response.headers.items()}
+    content_type = headers.get("content-type", [""])
     content_type = content_type[0] if isinstance(content_type, list) else content_type
     if response.status_code >= 400:
         assert_error(json.loads(response.content))
