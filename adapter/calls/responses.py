@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping, cast
 from ..errors import InvalidRequest, NotFound
 from ..gateway import Gateway
 from ..request_log import current_record
-from ..routing.catalog import check_variant, requested_route
+from ..routing.catalog import check_variant
 from ..streaming.wire import TYPED_WIRE, EventTranslator, SSEWire
 from ..translate.responses.events import EventTranslator as ResponseEvents
 from ..translate.responses.head import ResponseObject, response_head
@@ -96,7 +96,7 @@ class ResponsesTurn:
 
 def responses_plan(gateway: Gateway, body: dict[str, Any], *, method: str = GENERATE) -> tuple[CallPlan, ResponsesTurn]:
     """The plan of a validated Responses request, and its turn (reads the store; sends nothing)."""
-    route = requested_route(str(body["model"]))
+    route = gateway.route_of(str(body["model"]))
     if route.direct:
         raise InvalidRequest(DIRECT_MODELS, param="model", code="model_variant_not_supported")
     caps = gateway.capabilities.lookup(route.base)

@@ -229,3 +229,15 @@ def test_stored_responses_expire_after_responses_ttl(gateway_factory: Any, emula
     assert gateway.get(f"/v1/responses/{created.id}").status_code == 404
     expired = gateway.post("/v1/responses", {"model": MODEL, "input": "Again", "previous_response_id": created.id})
     assert (expired.status_code, expired.json()["error"]["param"]) == (404, "previous_response_id")
+
+
+def test_model_aliases_reach_the_chosen_gemini_model(gateway_factory: Any, emulator: VertexEmulator) -> None:
+    live = gateway_factory(service_accounts=False, MODEL_ALIASES="gpt-5-codex=gemini-2.5-flash,o*=gemini-3-flash-preview")
+    response = live.client.responses.create(model="gpt-5-codex", input="Hi")
+    assert response.model == "gpt-5-codex" and emulator.last_call().model == "gemini-2.5-flash"
+    assert_valid(dump(response), "Response")
+    with live.client.responses.stream(model="o4-mini", input="Hi") as stream:
+        final = stream.get_final_response()
+    assert final.model == "o4-mini" and emulator.last_call().model == "gemini-3-flash-preview"
+    counted = live.post("/v1/responses/input_tokens", {"model": "gpt-5-codex", "input": "Hi"})
+    assert counted.status_code == 200 and emulator.last_call().model == "gemini-2.5-flash"
