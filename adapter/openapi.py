@@ -106,8 +106,8 @@ _ALL_ERRORS = tuple(_ERRORS)
 def _chat_operation() -> dict[str, Any]:
     stream = {
         "schema": {
-            "type": "string",
-            "description": "Server-sent events: `data: <CreateChatCompletionStreamResponse>` lines, "
+            "type": "object", "required": ["data"], "properties": {"data": {"type": "string"}},
+            "description": "Each server-sent event: `data: <CreateChatCompletionStreamResponse>`, "
             "then `data: [DONE]`; a failure after the start is a `data: {\"error\": ...}` event.",
         }
     }
