@@ -25,6 +25,7 @@ from urllib3 import exceptions as urllib3_exceptions
 
 from ..errors import InvalidRequest
 from ..translate.request import Media
+from ..vocabulary import GCS_SCHEME, url_scheme
 from .media_address import (
     PRIVATE_REASON,
     PrivatePeerRefused,
@@ -42,7 +43,6 @@ __all__ = ["MediaFetcher", "MediaLimits", "is_public_address"]
 MAX_REDIRECTS = 3
 READ_SIZE = 65536
 ACCEPTED_PREFIXES = ("image/", "audio/", "video/", "text/", "application/pdf")
-GCS_PREFIX = "gs://"
 
 
 @dataclass(frozen=True)
@@ -96,9 +96,9 @@ class MediaFetcher:
     def fetch_all(self, urls: Mapping[str, str]) -> dict[str, Media]:
         """Check each ``gs://`` URI and fetch each http(s) URL of one request (each mapped to its
         place in the request, e.g. ``messages[0].content[1]``), within the request's limits."""
-        remote = [(url, param) for url, param in urls.items() if not url.startswith(GCS_PREFIX)]
+        remote = [(url, param) for url, param in urls.items() if url_scheme(url) != GCS_SCHEME]
         for url, param in urls.items():
-            if url.startswith(GCS_PREFIX):
+            if url_scheme(url) == GCS_SCHEME:
                 self._check_bucket(url, param)
         if len(remote) > self.limits.max_parts:
             message = f"A request may name at most {self.limits.max_parts} media URLs (MEDIA_MAX_PARTS); this is one more."
@@ -116,7 +116,7 @@ class MediaFetcher:
             raise
 
     def _check_bucket(self, uri: str, param: str) -> None:
-        bucket = uri[len(GCS_PREFIX):].split("/", 1)[0]
+        bucket = uri[len(GCS_SCHEME) + 3:].split("/", 1)[0]
         if bucket not in self.limits.allowed_gcs_buckets:
             message = (
                 f"gs:// URIs are read with the gateway's own credentials, so only buckets listed in "

@@ -89,8 +89,9 @@ def test_all_fetches_of_a_request_share_one_deadline(gateway_factory: GatewayFac
     assert emulator.calls == []
 
 
-def test_gs_uris_are_refused_unless_their_bucket_is_allowed(gateway_factory: GatewayFactory, emulator: VertexEmulator) -> None:
-    response = gateway_factory().post("/v1/chat/completions", _ask("gs://company-secrets/cat.png"))
+@pytest.mark.parametrize("scheme", ["gs", "GS", "Gs"])
+def test_gs_uris_are_refused_unless_their_bucket_is_allowed(gateway_factory: GatewayFactory, emulator: VertexEmulator, scheme: str) -> None:
+    response = gateway_factory().post("/v1/chat/completions", _ask(f"{scheme}://company-secrets/cat.png"))
     _refusal(response, "messages[0].content[1].image_url.url", "ALLOWED_GCS_BUCKETS")
     assert emulator.calls == []
 
