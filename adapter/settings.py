@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Callable, Mapping, TypeVar
 from urllib.parse import urlsplit
 
+from .keys.definitions import ClientKey, KeysError
+from .keys.registry import parse_env_keys
 from .telemetry.config import TelemetryConfig, TelemetryConfigError, parse_telemetry
 
 T = TypeVar("T")
@@ -34,7 +36,7 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    api_key: str = field(repr=False)
+    api_key: str | None = field(repr=False)
     express_api_keys: tuple[str, ...] = field(default=(), repr=False)
     google_credentials_json: str | None = field(default=None, repr=False)
     credentials_dir: Path = Path("credentials")
@@ -77,12 +79,14 @@ class Settings:
     responses_ttl: int = 30 * 86400
     telemetry: TelemetryConfig | None = None
     model_aliases: tuple[tuple[str, str], ...] = ()
+    client_keys: tuple[ClientKey, ...] = field(default=(), repr=False)
+    client_keys_file: Path | None = None
 
     def secrets(self) -> tuple[str, ...]:
         """Every configured secret string (for log redaction and tests)."""
         redis_password = urlsplit(self.redis_url).password if self.redis_url else None
-        optional = tuple(secret for secret in (self.metrics_token, redis_password) if secret)
-        return (self.api_key, *self.express_api_keys, *optional, *(self.telemetry.secrets() if self.telemetry else ()))
+        optional = tuple(secret for secret in (self.api_key, self.metrics_token, redis_password) if secret)
+        return (*self.express_api_keys, *optional, *(self.telemetry.secrets() if self.telemetry else ()))
 
 
 def _text(env: Mapping[str, str], name: str) -> str | None:
@@ -203,15 +207,18 @@ def _alias_pairs(raw: str) -> tuple[tuple[str, str], ...]:
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read the settings from ``environ`` (``os.environ`` by default).
 
-    Raises :class:`SettingsError` when ``API_KEY`` is missing (the gateway never runs open)
-    or a variable cannot be parsed.
+    Raises :class:`SettingsError` when neither ``API_KEY`` nor client keys (``CLIENT_KEYS``,
+    ``CLIENT_KEYS_FILE``) are set (the gateway never runs open) or a variable cannot be parsed.
     """
     env = os.environ if environ is None else environ
     api_key = _text(env, "API_KEY")
-    if api_key is None:
+    client_keys = _client_keys(env)
+    keys_file = _text(env, "CLIENT_KEYS_FILE")
+    if api_key is None and not client_keys and keys_file is None:
         raise SettingsError(
             "API_KEY is not set: refusing to start an open gateway. "
-            "Set API_KEY to the key your clients will send as 'Authorization: Bearer <API_KEY>'."
+            "Set API_KEY to the key your clients will send as 'Authorization: Bearer <API_KEY>' "
+            "(or define client keys with CLIENT_KEYS_FILE or CLIENT_KEYS)."
         )
     capabilities_file = _text(env, "MODEL_CAPABILITIES_FILE")
     try:
@@ -264,4 +271,16 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         model_aliases=_parsed(
             env, "MODEL_ALIASES", (), _alias_pairs, "a comma-separated list of alias=target entries, each alias once"
         ),
+        client_keys=client_keys,
+        client_keys_file=Path(keys_file) if keys_file else None,
     )
+
+
+def _client_keys(env: Mapping[str, str]) -> tuple[ClientKey, ...]:
+    raw = _text(env, "CLIENT_KEYS")
+    if raw is None:
+        return ()
+    try:
+        return parse_env_keys(raw)
+    except KeysError as exc:
+        raise SettingsError(str(exc)) from None
