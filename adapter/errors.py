@@ -63,6 +63,14 @@ class AuthenticationFailed(AdapterError):
     default_code = "invalid_api_key"
 
 
+class PermissionDenied(AdapterError):
+    """The client's key may not do this (403): another model, an admin endpoint."""
+
+    status = 403
+    error_type = "permission_error"
+    default_code = "permission_denied"
+
+
 class NotFound(AdapterError):
     status = 404
     error_type = "not_found_error"

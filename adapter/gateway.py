@@ -12,11 +12,14 @@ from dataclasses import dataclass
 import requests
 from flask import Flask, current_app
 
+from .keys.definitions import KeysError, admin_key
+from .keys.limiter import Limiter
+from .keys.registry import KeyRegistry, install_sighup_handler
 from .routing.aliases import ModelAliases
 from .routing.capabilities import CapabilityTable, load_capabilities
 from .routing.catalog import ModelLists, catalog_ids, embedding_ids, is_served, requested_route, table_lists
 from .routing.model_name import ModelRoute
-from .settings import Settings
+from .settings import Settings, SettingsError
 from .state import StateStore, open_state
 from .upstream.credentials import (
     Credential,
@@ -51,6 +54,8 @@ class Gateway:
     state: StateStore
     pool_state: PoolState
     aliases: ModelAliases
+    keys: KeyRegistry
+    limiter: Limiter
 
     def remote_lists(self) -> ModelLists | None:
         """The remote model list (``MODELS_CONFIG_URL``), None when unset or not fetched yet."""
@@ -68,8 +73,8 @@ class Gateway:
         return sum(pool.cooling_count() for pool in self.pools.values())
 
     def state_degraded(self) -> bool:
-        """True while this worker keeps cooldowns and round-robin in its own memory (store unreachable)."""
-        return self.pool_state.degraded
+        """True while this worker keeps cooldowns, round-robin or key limits in its own memory (store unreachable)."""
+        return self.pool_state.degraded or self.limiter.degraded
 
     def model_ids(self) -> list[str]:
         """The served model ids, then the (exact) ``MODEL_ALIASES`` whose target is served."""
@@ -136,7 +141,22 @@ def build_gateway(settings: Settings) -> Gateway:
         state=state,
         pool_state=pool_state,
         aliases=ModelAliases.from_pairs(settings.model_aliases),
+        keys=_key_registry(settings),
+        limiter=Limiter(state),
     )
+
+
+def _key_registry(settings: Settings) -> KeyRegistry:
+    try:
+        registry = KeyRegistry(
+            admin=admin_key(settings.api_key) if settings.api_key else None, env_keys=settings.client_keys, path=settings.client_keys_file
+        )
+    except KeysError as exc:
+        raise SettingsError(str(exc)) from None
+    if settings.client_keys_file is not None:
+        install_sighup_handler()
+    logger.info("client keys: %d (%s)", len(registry.client_keys()), "with the admin key" if settings.api_key else "no admin key")
+    return registry
 
 
 def _pool(settings: Settings, credentials: list[Credential], state: PoolState, name: CredentialKind) -> CredentialPool:

@@ -19,6 +19,9 @@ class FinishedRequest(Protocol):
     usage: dict[str, Any] | None
     started: float
 
+    @property
+    def key_name(self) -> str | None: ...
+
 
 class MetricsHooks(Protocol):
     enabled: bool

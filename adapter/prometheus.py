@@ -22,6 +22,7 @@ from .metrics import FinishedRequest
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 LATENCY_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
 OTHER_MODEL = "other"
+NO_KEY = "none"
 TOKEN_KINDS = ("prompt", "completion", "reasoning")
 
 
@@ -36,12 +37,12 @@ class PrometheusMetrics:
         self._state_degraded = state_degraded
         registry = None if os.environ.get(MULTIPROC_ENV) else CollectorRegistry()
         self._registry = registry
-        self.requests = Counter("gateway_requests", "Requests answered, by endpoint, model and HTTP status.", ["endpoint", "model", "status"], registry=registry)
+        self.requests = Counter("gateway_requests", "Requests answered, by endpoint, model, HTTP status and client key name.", ["endpoint", "model", "status", "key"], registry=registry)
         self.latency = Histogram("gateway_request_duration_seconds", "Time to answer a request (a whole stream for streams).", ["endpoint"], buckets=LATENCY_BUCKETS, registry=registry)
         self.ttft = Histogram("gateway_time_to_first_token_seconds", "Time until a stream's first chunk goes out.", ["model"], buckets=LATENCY_BUCKETS, registry=registry)
         self.attempts = Counter("gateway_upstream_attempts", "Calls to Vertex AI, by credential (kind#index) and upstream status (0: no answer).", ["credential", "status"], registry=registry)
         self.failures = Counter("gateway_upstream_failures", "Failed calls to Vertex AI, by credential and upstream status.", ["credential", "status"], registry=registry)
-        self.tokens = Counter("gateway_tokens", "Tokens Vertex AI reported, by model and kind (prompt, completion, reasoning).", ["model", "kind"], registry=registry)
+        self.tokens = Counter("gateway_tokens", "Tokens Vertex AI reported, by model, kind (prompt, completion, reasoning) and client key name.", ["model", "kind", "key"], registry=registry)
         self.active_streams = Gauge("gateway_active_streams", "Streams being relayed now.", registry=registry, multiprocess_mode="livesum")
         self.cooling = Gauge("gateway_credentials_cooling_down", "Credentials resting after a 429, 401 or 403.", registry=registry, multiprocess_mode="livemax")
         self.state_fallback = Gauge(
@@ -65,8 +66,8 @@ class PrometheusMetrics:
         return name if name and name in self._known_models() else OTHER_MODEL
 
     def request_finished(self, record: FinishedRequest, status: int) -> None:
-        model = self._model(record.base_model)
-        self.requests.labels(record.endpoint, model, str(status)).inc()
+        model, key = self._model(record.base_model), record.key_name or NO_KEY
+        self.requests.labels(record.endpoint, model, str(status), key).inc()
         self.latency.labels(record.endpoint).observe(time.perf_counter() - record.started)
         for attempt in record.attempts:
             labels = (attempt.credential, str(attempt.status))
@@ -78,7 +79,7 @@ class PrometheusMetrics:
         counts = (usage.get("prompt_tokens"), usage.get("completion_tokens"), details.get("reasoning_tokens"))
         for kind, value in zip(TOKEN_KINDS, counts):
             if value:
-                self.tokens.labels(model, kind).inc(value)
+                self.tokens.labels(model, kind, key).inc(value)
         if record.attempts:
             self.cooling.set(self._cooling())
             self.state_fallback.set(1 if self._state_degraded() else 0)

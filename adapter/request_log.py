@@ -20,6 +20,7 @@ from typing import Any
 from flask import Flask, Response, current_app, g, request
 
 from .errors import AdapterError
+from .keys.definitions import ClientKey
 from .log import request_id_var
 from .metrics import NULL_METRICS, MetricsHooks
 from .routing.model_name import ModelRoute
@@ -60,6 +61,7 @@ class RequestRecord:
     span: Any = None
     upstream_span: Any = None
     answer: bytes | None = None
+    client_key: ClientKey | None = None
 
     def fields(self, status: int) -> dict[str, Any]:
         usage = self.usage or {}
@@ -68,6 +70,7 @@ class RequestRecord:
             "method": self.method,
             "path": self.path,
             "status": status,
+            "key": self.key_name,
             "error": self.error_code if status >= 400 else None,
             "model": self.model,
             "credential": self.credential,
@@ -92,6 +95,11 @@ class RequestRecord:
         if logger.isEnabledFor(level):
             fields = self.fields(status)
             logger.log(level, " ".join(f"{key}={_value(value)}" for key, value in fields.items() if value is not None))
+
+    @property
+    def key_name(self) -> str | None:
+        """The name of the client key the request came with (never the key)."""
+        return self.client_key.name if self.client_key else None
 
     def note_model(self, route: ModelRoute) -> None:
         self.model = route.requested

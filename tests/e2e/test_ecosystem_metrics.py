@@ -55,17 +55,17 @@ def test_requests_attempts_tokens_and_streams_are_counted(gateway_factory: Gatew
     assert response.headers["Content-Type"].startswith("text/plain")
     found = samples(response.text)
     chat = "/v1/chat/completions"
-    assert value(found, "gateway_requests_total", endpoint=chat, model="gemini-2.5-flash", status="200") == 2
-    assert value(found, "gateway_requests_total", endpoint=chat, model="other", status="404") == 1
-    assert value(found, "gateway_requests_total", endpoint="/v1/embeddings", model="gemini-embedding-001", status="200") == 1
+    assert value(found, "gateway_requests_total", endpoint=chat, model="gemini-2.5-flash", status="200", key="admin") == 2
+    assert value(found, "gateway_requests_total", endpoint=chat, model="other", status="404", key="admin") == 1
+    assert value(found, "gateway_requests_total", endpoint="/v1/embeddings", model="gemini-embedding-001", status="200", key="admin") == 1
     assert value(found, "gateway_request_duration_seconds_count", endpoint=chat) == 3
     assert value(found, "gateway_time_to_first_token_seconds_count", model="gemini-2.5-flash") == 1
     assert value(found, "gateway_upstream_attempts_total", credential="express#1", status="429") == 1
     assert value(found, "gateway_upstream_failures_total", credential="express#1", status="429") == 1
     assert value(found, "gateway_upstream_failures_total", credential="express#0", status="200") == 0
     assert value(found, "gateway_upstream_attempts_total", credential="express#0", status="200") >= 2
-    assert value(found, "gateway_tokens_total", model="gemini-2.5-flash", kind="prompt") > 0
-    assert value(found, "gateway_tokens_total", model="gemini-2.5-flash", kind="reasoning") > 0
+    assert value(found, "gateway_tokens_total", model="gemini-2.5-flash", kind="prompt", key="admin") > 0
+    assert value(found, "gateway_tokens_total", model="gemini-2.5-flash", kind="reasoning", key="admin") > 0
     assert value(found, "gateway_active_streams") == 0
     assert value(found, "gateway_credentials_cooling_down") == 1
     assert value(found, "gateway_state_fallback") == 0
@@ -105,7 +105,7 @@ def test_counts_add_up_across_gunicorn_workers(emulator: VertexEmulator, credent
         for _ in range(6):
             scrape = requests.get(url + "/metrics", headers={"Connection": "close"}, timeout=10)
             found = samples(scrape.text)
-            assert value(found, "gateway_requests_total", endpoint="/v1/chat/completions", model="gemini-2.5-flash", status="200") == 12
+            assert value(found, "gateway_requests_total", endpoint="/v1/chat/completions", model="gemini-2.5-flash", status="200", key="admin") == 12
         served_by = {path.name.split("_")[-1] for path in (tmp_path / "metrics").glob("counter_*.db")}
         assert len(served_by) == 2, "both workers should have answered some of the requests"
     finally:
