@@ -15,7 +15,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from flask import Flask, Response, current_app, g, request
 
@@ -62,6 +62,8 @@ class RequestRecord:
     upstream_span: Any = None
     answer: bytes | None = None
     client_key: ClientKey | None = None
+    rate_limit_headers: dict[str, str] = field(default_factory=dict)
+    charge: Callable[[int], None] | None = None
 
     def fields(self, status: int) -> dict[str, Any]:
         usage = self.usage or {}
@@ -89,6 +91,8 @@ class RequestRecord:
         if self.logged:
             return
         self.logged = True
+        if self.charge is not None:
+            self.charge(self.tokens_used())
         self.metrics.request_finished(self, status)
         self.tracing.request_finished(self, status, self.answer)
         level = logging.DEBUG if self.path in QUIET_PATHS else logging.INFO
@@ -100,6 +104,11 @@ class RequestRecord:
     def key_name(self) -> str | None:
         """The name of the client key the request came with (never the key)."""
         return self.client_key.name if self.client_key else None
+
+    def tokens_used(self) -> int:
+        """What the key is charged: the prompt and output tokens Vertex reported (thoughts included)."""
+        usage = self.usage or {}
+        return int(usage.get("prompt_tokens") or 0) + int(usage.get("completion_tokens") or 0)
 
     def note_model(self, route: ModelRoute) -> None:
         self.model = route.requested
@@ -166,6 +175,8 @@ def _finish(response: Response) -> Response:
     if record is None:
         return response
     response.headers["X-Request-ID"] = record.request_id
+    for name, value in record.rate_limit_headers.items():
+        response.headers.setdefault(name, value)
     if record.attempts and "X-Gateway-Attempts" not in response.headers:
         response.headers["X-Gateway-Attempts"] = str(len(record.attempts))
     if not record.deferred:

@@ -9,6 +9,7 @@ from ..gateway import Gateway
 from ..request_log import RequestRecord
 from ..routing.model_name import ModelRoute
 from ..upstream.credentials import CredentialKind
+from .access import admit_call
 
 GENERATE = "generateContent"
 COUNT_TOKENS = "countTokens"
@@ -56,8 +57,10 @@ def credential_order(gateway: Gateway, route: ModelRoute, caps: ServedModel, *, 
     A plain model name goes to Express keys first when the model is offered in Express mode,
     or when no service account is configured. Whether it is offered comes from the remote
     model list (``MODELS_CONFIG_URL``) for a model that list names, else from the capability
-    table.
+    table. Every front door plans through here, so this is also where the request's client key
+    is checked against the model and its limits (403, 429: :func:`~.access.admit_call`).
     """
+    admit_call(gateway, route)
     return gateway.dispatcher.plan(route.credential, prefer_express=_prefers_express(gateway, caps), allowed=allowed)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -94,3 +95,127 @@ def test_client_keys_alone_run_the_gateway_without_an_admin_key(gateway_factory:
         client(live, ALICE).get("/usage", cast_to=object)
     assert "needs the admin key (API_KEY); the key 'alice' is a client key" in refused.value.message
     assert_error(refused.value.response.json())
+
+
+def test_usage_per_key_for_today_and_the_last_30_days_is_for_the_admin_key_only(
+    gateway_factory: GatewayFactory, emulator: VertexEmulator, tmp_path: Path
+) -> None:
+    live = keys_gateway(gateway_factory, tmp_path, keys_yaml(entry("alice", ALICE), entry("bob", BOB)))
+    emulator.enqueue(answer_costing(100, 20, 30), answer_costing(7, 3))
+    client(live, ALICE).chat.completions.create(model="gemini-2.5-flash", messages=HELLO)
+    list(client(live, ALICE).chat.completions.create(model="gemini-2.5-flash", messages=HELLO, stream=True))
+    response = requests.get(live.url + "/v1/usage", headers={"Authorization": f"Bearer {API_KEY}"}, timeout=10)
+    assert response.status_code == 200
+    report = response.json()
+    assert report["object"] == "usage_report"
+    alice, bob = report["keys"][1], report["keys"][2]
+    assert [key["name"] for key in report["keys"]] == ["admin", "alice", "bob"]
+    assert alice["today"] == alice["last_30_days"] == {"requests": 2, "tokens": 160}
+    assert alice["daily"] == [{"date": report["today"], "requests": 2, "tokens": 160}]
+    assert bob == {"name": "bob", "today": {"requests": 0, "tokens": 0}, "last_30_days": {"requests": 0, "tokens": 0}, "daily": []}
+    refused = requests.get(live.url + "/v1/usage", headers={"Authorization": f"Bearer {BOB}"}, timeout=10)
+    assert refused.status_code == 403
+    assert_error(refused.json())
+
+
+def fresh_minute(margin: float = 5.0) -> None:
+    """Wait for the next minute when this one ends within ``margin`` seconds (limits use fixed windows)."""
+    left = 60 - time.time() % 60
+    if left < margin:
+        time.sleep(left + 0.05)
+
+
+def error_of(refused: openai.APIStatusError) -> dict[str, Any]:
+    body = refused.response.json()
+    assert_error(body)
+    return body["error"]
+
+
+def test_a_model_the_key_may_not_use_is_refused_with_403_naming_model_before_vertex_is_called(
+    gateway_factory: GatewayFactory, emulator: VertexEmulator, tmp_path: Path
+) -> None:
+    live = keys_gateway(gateway_factory, tmp_path, keys_yaml(entry("alice", ALICE, models='["gemini-2.5-flash-lite", "gemini-embedding-*"]')))
+    alice = client(live, ALICE)
+    for stream in (False, True):
+        with pytest.raises(openai.PermissionDeniedError) as refused:
+            alice.chat.completions.create(model="gemini-2.5-pro", messages=HELLO, stream=stream)
+        error = error_of(refused.value)
+        assert (error["param"], error["code"], error["type"]) == ("model", "model_not_allowed", "permission_error")
+        assert error["message"] == "The API key 'alice' may not use the model 'gemini-2.5-pro'. Allowed: gemini-2.5-flash-lite, gemini-embedding-*."
+    with pytest.raises(openai.PermissionDeniedError):
+        alice.embeddings.create(model="text-embedding-005", input="hi")
+    assert emulator.calls == []
+    assert alice.chat.completions.create(model="gemini-2.5-flash-lite", messages=HELLO).choices[0].message.content
+    assert alice.embeddings.create(model="gemini-embedding-001", input="hi").data[0].embedding
+
+
+def test_past_its_requests_per_minute_a_key_gets_429_with_the_rate_limit_headers(gateway_factory: GatewayFactory, tmp_path: Path) -> None:
+    live = keys_gateway(gateway_factory, tmp_path, keys_yaml(entry("alice", ALICE, rpm=2)))
+    alice = client(live, ALICE)
+    fresh_minute()
+    first = alice.chat.completions.with_raw_response.create(model="gemini-2.5-flash", messages=HELLO)
+    assert first.headers["x-ratelimit-limit-requests"] == "2" and first.headers["x-ratelimit-remaining-requests"] == "1"
+    assert first.headers["x-ratelimit-reset-requests"].endswith("s")
+    assert "x-ratelimit-limit-tokens" not in first.headers
+    list(alice.chat.completions.create(model="gemini-2.5-flash", messages=HELLO, stream=True))
+    with pytest.raises(openai.RateLimitError) as refused:
+        alice.chat.completions.create(model="gemini-2.5-flash", messages=HELLO)
+    error = error_of(refused.value)
+    assert error["code"] == "rate_limit_exceeded" and error["type"] == "rate_limit_error"
+    assert error["message"].startswith("Rate limit reached for key 'alice': 2 requests per minute.")
+    headers = refused.value.response.headers
+    assert 1 <= int(headers["Retry-After"]) <= 60
+    assert headers["x-ratelimit-remaining-requests"] == "0" and headers["x-ratelimit-reset-requests"] == f"{headers['Retry-After']}s"
+    assert_chat_completion(client(live, API_KEY).chat.completions.create(model="gemini-2.5-flash", messages=HELLO).model_dump(exclude_unset=True))
+
+
+def test_past_its_tokens_per_minute_a_key_gets_429_after_a_stream_charged_what_vertex_reported(
+    gateway_factory: GatewayFactory, emulator: VertexEmulator, tmp_path: Path
+) -> None:
+    live = keys_gateway(gateway_factory, tmp_path, keys_yaml(entry("alice", ALICE, tpm=150)))
+    alice = client(live, ALICE)
+    fresh_minute()
+    emulator.enqueue(answer_costing(60, 20, 30))
+    first = alice.chat.completions.with_raw_response.create(model="gemini-2.5-flash", messages=HELLO)
+    assert first.headers["x-ratelimit-remaining-tokens"] == "150"
+    emulator.enqueue(answer_costing(30, 10))
+    chunks = list(alice.chat.completions.create(model="gemini-2.5-flash", messages=HELLO, stream=True))
+    assert chunks
+    with pytest.raises(openai.RateLimitError) as refused:
+        alice.chat.completions.create(model="gemini-2.5-flash", messages=HELLO)
+    error = error_of(refused.value)
+    assert error["message"].startswith("Rate limit reached for key 'alice': 150 tokens per minute.")
+    headers = refused.value.response.headers
+    assert headers["x-ratelimit-limit-tokens"] == "150" and headers["x-ratelimit-remaining-tokens"] == "0"
+    assert headers["x-ratelimit-reset-tokens"] == f"{headers['Retry-After']}s"
+    assert len([call for call in emulator.calls if call.rpc in ("generateContent", "streamGenerateContent")]) == 2
+
+
+def test_past_its_tokens_per_day_a_key_gets_429_until_midnight_utc(
+    gateway_factory: GatewayFactory, emulator: VertexEmulator, tmp_path: Path
+) -> None:
+    live = keys_gateway(gateway_factory, tmp_path, keys_yaml(entry("alice", ALICE, tpd=100)))
+    alice = client(live, ALICE)
+    emulator.enqueue(answer_costing(80, 30))
+    alice.chat.completions.create(model="gemini-2.5-flash", messages=HELLO)
+    with pytest.raises(openai.RateLimitError) as refused:
+        alice.embeddings.create(model="gemini-embedding-001", input="hi")
+    assert error_of(refused.value)["message"].startswith("Rate limit reached for key 'alice': 100 tokens per day.")
+    headers = refused.value.response.headers
+    until_midnight = 86400 - time.time() % 86400
+    assert abs(int(headers["Retry-After"]) - until_midnight) < 5
+    assert headers["x-ratelimit-limit-tokens"] == "100" and headers["x-ratelimit-remaining-tokens"] == "0"
+
+
+def test_a_requests_per_minute_limit_is_shared_by_two_instances_on_redis(gateway_factory: GatewayFactory, tmp_path: Path, redis_url: str) -> None:
+    path = tmp_path / "keys.yaml"
+    path.write_text(keys_yaml(entry("alice", ALICE, rpm=3)))
+    first, second = (gateway_factory(service_accounts=False, CLIENT_KEYS_FILE=str(path), REDIS_URL=redis_url) for _ in range(2))
+    fresh_minute()
+    remaining = []
+    for live in (first, second, first):
+        answer = client(live, ALICE).chat.completions.with_raw_response.create(model="gemini-2.5-flash", messages=HELLO)
+        remaining.append(answer.headers["x-ratelimit-remaining-requests"])
+    assert remaining == ["2", "1", "0"]
+    with pytest.raises(openai.RateLimitError):
+        client(live=second, key=ALICE).chat.completions.create(model="gemini-2.5-flash", messages=HELLO)
