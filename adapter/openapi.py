@@ -35,11 +35,11 @@ _OPENAI_REF = "#/$defs/"
 _COMPONENT_REF = "#/components/schemas/"
 _ERRORS = {
     "400": "Invalid request: `param` names the offending field.",
-    "401": "Missing or wrong API key.",
-    "403": "Vertex AI refused the credentials (permission denied).",
+    "401": "Missing, wrong or expired API key.",
+    "403": "The client key may not use this model or endpoint, or Vertex AI refused the credentials.",
     "404": "Unknown model, or unknown stored response.",
     "413": "The request body is too large.",
-    "429": "Rate limited (by Vertex AI, or every credential is cooling down).",
+    "429": "Rate limited (the client key's limits, Vertex AI, or every credential is cooling down).",
     "5XX": "Vertex AI failed or could not be reached.",
     "default": "Any other error, in the same shape.",
 }
@@ -196,6 +196,22 @@ def _stored_response_paths() -> dict[str, dict[str, Any]]:
     }
 
 
+def _usage_operation() -> dict[str, Any]:
+    totals = {"type": "object", "required": ["requests", "tokens"], "properties": {"requests": {"type": "integer"}, "tokens": {"type": "integer"}}}
+    day = {"type": "object", "required": ["date", "requests", "tokens"],
+           "properties": {"date": {"type": "string", "format": "date"}, **totals["properties"]}}
+    key = {"type": "object", "required": ["name", "today", "last_30_days", "daily"], "properties": {
+        "name": {"type": "string"}, "today": totals, "last_30_days": totals, "daily": {"type": "array", "items": day}}}
+    report = {"type": "object", "required": ["object", "today", "first_day", "keys"], "properties": {
+        "object": {"const": "usage_report"}, "today": {"type": "string", "format": "date"},
+        "first_day": {"type": "string", "format": "date"}, "keys": {"type": "array", "items": key}}}
+    return {
+        "operationId": "getUsage",
+        "summary": "Requests and tokens per client key, today and over the last 30 UTC days (admin key only).",
+        "responses": {"200": {"description": "The usage report.", "content": _json(report)}, **_errors("401", "403", "5XX", "default")},
+    }
+
+
 def _paths() -> dict[str, dict[str, Any]]:
     model_parameter = {"name": "model", "in": "path", "required": True, "schema": {"type": "string"}}
     return {
@@ -223,6 +239,7 @@ def _paths() -> dict[str, dict[str, Any]]:
                 **_errors("401", "404", "5XX", "default"),
             },
         }},
+        "/v1/usage": {"get": _usage_operation()},
         "/v1/embeddings": {"post": {
             "operationId": "createEmbedding",
             "requestBody": {"required": True, "content": _json(EmbeddingRequestSchema)},

@@ -47,6 +47,7 @@ def test_building_twice_gives_equal_independent_documents() -> None:
     ("/v1/models", "get", "listModels"),
     ("/v1/models/{model}", "get", "retrieveModel"),
     ("/v1/embeddings", "post", "createEmbedding"),
+    ("/v1/usage", "get", "getUsage"),
 ])
 def test_paths(path: str, method: str, operation_id: str) -> None:
     operation = SPEC["paths"][path][method]
