@@ -145,6 +145,10 @@ def test_a_model_the_key_may_not_use_is_refused_with_403_naming_model_before_ver
     with pytest.raises(openai.PermissionDeniedError):
         alice.embeddings.create(model="text-embedding-005", input="hi")
     assert emulator.calls == []
+    assert {model.id for model in alice.models.list().data} == {"gemini-2.5-flash-lite", "gemini-embedding-001"}
+    with pytest.raises(openai.NotFoundError):
+        alice.models.retrieve("gemini-2.5-pro")
+    assert alice.models.retrieve("gemini-2.5-flash-lite").id == "gemini-2.5-flash-lite"
     assert alice.chat.completions.create(model="gemini-2.5-flash-lite", messages=HELLO).choices[0].message.content
     assert alice.embeddings.create(model="gemini-embedding-001", input="hi").data[0].embedding
 
