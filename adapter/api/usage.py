@@ -28,5 +28,5 @@ def usage() -> Response:
     days = recent_days(time.time(), REPORT_DAYS)
     admin = [ADMIN_NAME] if gateway.keys.admin else []
     names = [*admin, *(key.name for key in gateway.keys.client_keys())]
-    per_key = {name: gateway.state.usage(name, days) for name in names}
+    per_key = {name: gateway.limiter.usage(name, REPORT_DAYS) for name in names}
     return json_response(usage_report(per_key, days))
