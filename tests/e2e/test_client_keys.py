@@ -13,9 +13,11 @@ import openai
 import pytest
 import requests
 
+from adapter.keys import counters
 from tests.conftest import API_KEY, GatewayFactory, LiveGateway
 from tests.emulator import VertexEmulator, payloads
 from tests.support.openai_schema import assert_chat_completion, assert_error
+from tests.support.redis_server import RedisServer
 
 ALICE = "sk-alice-e2e-0123456789abcdef"
 BOB = "sk-bob-e2e-0123456789abcdef00"
@@ -223,3 +225,24 @@ def test_a_requests_per_minute_limit_is_shared_by_two_instances_on_redis(gateway
     assert remaining == ["2", "1", "0"]
     with pytest.raises(openai.RateLimitError):
         client(live=second, key=ALICE).chat.completions.create(model="gemini-2.5-flash", messages=HELLO)
+
+
+def test_with_redis_down_a_limited_key_is_still_served_and_the_usage_report_is_503(
+    gateway_factory: GatewayFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(counters, "RETRY_SECONDS", 0.0)
+    server = RedisServer(tmp_path).start()
+    try:
+        path = tmp_path / "keys.yaml"
+        path.write_text(keys_yaml(entry("alice", ALICE, rpm=5, tpm=10000, tpd=100000)))
+        live = gateway_factory(service_accounts=False, CLIENT_KEYS_FILE=str(path), REDIS_URL=server.url)
+        server.stop()
+        fresh_minute()
+        answer = client(live, ALICE).chat.completions.with_raw_response.create(model="gemini-2.5-flash", messages=HELLO)
+        assert answer.headers["x-ratelimit-remaining-requests"] == "4", "counted in the worker's memory"
+        assert_chat_completion(answer.parse().model_dump(exclude_unset=True))
+        response = requests.get(live.url + "/v1/usage", headers={"Authorization": f"Bearer {API_KEY}"}, timeout=10)
+        assert response.status_code == 503 and response.json()["error"]["code"] == "state_unavailable"
+        assert_error(response.json())
+    finally:
+        server.stop()
