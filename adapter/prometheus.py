@@ -47,7 +47,7 @@ class PrometheusMetrics:
         self.cooling = Gauge("gateway_credentials_cooling_down", "Credentials resting after a 429, 401 or 403.", registry=registry, multiprocess_mode="livemax")
         self.state_fallback = Gauge(
             "gateway_state_fallback",
-            "1 while a worker keeps cooldowns and round-robin in its own memory because the shared state is unreachable.",
+            "1 while a worker keeps cooldowns, round-robin or client key counts in its own memory because the shared state is unreachable.",
             registry=registry,
             multiprocess_mode="livemax",
         )

@@ -10,6 +10,7 @@ from collections import Counter
 import pytest
 import requests
 
+from adapter.keys import counters
 from adapter.upstream import pool_state
 from tests.conftest import API_KEY, Credentials, GatewayFactory, LiveGateway
 from tests.emulator import Reply, VertexEmulator
@@ -68,6 +69,7 @@ def test_chat_keeps_answering_while_redis_is_down_and_shares_again_when_it_is_ba
     gateway_factory: GatewayFactory, emulator: VertexEmulator, redis_url: str, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(pool_state, "RETRY_SECONDS", 0.0)
+    monkeypatch.setattr(counters, "RETRY_SECONDS", 0.0)  # the usage tally falls back and comes back too
     first, second = (gateway_factory(service_accounts=False, REDIS_URL=redis_url, METRICS_ENABLED="true") for _ in range(2))
     chat(first)
     redis_server.stop()
