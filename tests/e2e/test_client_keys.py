@@ -97,6 +97,8 @@ def test_client_keys_alone_run_the_gateway_without_an_admin_key(gateway_factory:
         client(live, ALICE).get("/usage", cast_to=object)
     assert "needs the admin key (API_KEY); the key 'alice' is a client key" in refused.value.message
     assert_error(refused.value.response.json())
+    health = requests.get(live.url + "/", headers={"Authorization": f"Bearer {ALICE}", "Accept": "application/json"}, timeout=10)
+    assert health.json() == {"status": "ok"}, "the health detail is for the admin key"
 
 
 def test_usage_per_key_for_today_and_the_last_30_days_is_for_the_admin_key_only(
