@@ -68,14 +68,16 @@ def outcome_attributes(
     finish_reasons: Sequence[str],
     attempts: int,
     error_type: str | None,
+    client_key: str | None = None,
 ) -> Attributes:
-    """What a finished request adds to its server span."""
+    """What a finished request adds to its server span (``client_key``: the key's name, never the key)."""
     attributes: Attributes = {"http.response.status_code": status, **usage_attributes(usage)}
     optional = {
         "gen_ai.request.model": requested_model,
         "gen_ai.response.model": response_model,
         "gen_ai.response.finish_reasons": list(finish_reasons) or None,
         "vertex_gateway.attempts": attempts or None,
+        "vertex_gateway.client_key": client_key,
         "error.type": error_type if status >= 400 else None,
     }
     attributes.update({key: value for key, value in optional.items() if value is not None})

@@ -51,6 +51,9 @@ class TracedRequest(Protocol):
     span: Any
     upstream_span: Any
 
+    @property
+    def key_name(self) -> str | None: ...
+
 
 class TracingHooks(Protocol):
     enabled: bool
@@ -204,6 +207,7 @@ def _outcome(record: TracedRequest, status: int) -> dict[str, Any]:
         finish_reasons=record.finish_reasons,
         attempts=len(record.attempts),
         error_type=record.error_code or (str(status) if status >= 400 else None),
+        client_key=record.key_name,
     )
 
 

@@ -71,6 +71,7 @@ def test_a_chat_gets_a_server_span_and_a_client_span_with_genai_attributes(trace
         "http.request.method": "POST",
         "http.route": "/v1/chat/completions",
         "vertex_gateway.attempts": 1,
+        "vertex_gateway.client_key": "admin",
     } == server.attributes
     assert client.name == "chat gemini-2.5-flash"
     assert (client.trace_id, client.parent_span_id) == (server.trace_id, server.span_id)

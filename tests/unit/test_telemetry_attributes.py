@@ -52,7 +52,7 @@ def test_usage_becomes_genai_token_counts(usage: dict[str, Any] | None, expected
 def test_a_successful_outcome() -> None:
     assert outcome_attributes(status=200, requested_model="[PAY]gemini-2.5-flash", response_model="gemini-2.5-flash",
                               usage={"prompt_tokens": 1, "completion_tokens": 2}, finish_reasons=("stop",), attempts=1,
-                              error_type=None) == {
+                              error_type=None, client_key="alice") == {
         "http.response.status_code": 200,
         "gen_ai.request.model": "[PAY]gemini-2.5-flash",
         "gen_ai.response.model": "gemini-2.5-flash",
@@ -60,6 +60,7 @@ def test_a_successful_outcome() -> None:
         "gen_ai.usage.output_tokens": 2,
         "gen_ai.response.finish_reasons": ["stop"],
         "vertex_gateway.attempts": 1,
+        "vertex_gateway.client_key": "alice",
     }
 
 
