@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import requests
 from flask import Flask, current_app
@@ -86,8 +86,11 @@ class Gateway:
 
     def route_of(self, model: str) -> ModelRoute:
         """The route of a request's ``model``, after ``MODEL_ALIASES`` (every front door asks here);
-        InvalidRequest (param ``model``) when it cannot be parsed."""
-        return requested_route(self.aliases.resolve(model))
+        InvalidRequest (param ``model``) when it cannot be parsed. An alias stays on the route
+        (``alias``), as client keys allow models by either name."""
+        target = self.aliases.resolve(model)
+        route = requested_route(target)
+        return replace(route, alias=model) if target != model else route
 
 
 def build_gateway(settings: Settings) -> Gateway:

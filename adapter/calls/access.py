@@ -5,8 +5,9 @@ once per request while planning (chat, embeddings, and the doors that plan the s
 front door gets the checks without code of its own, before any media is fetched or anything is
 sent to Vertex:
 
-1. the key may use the model (exact names or globs, matched against the name the client sent):
-   else 403 ``model_not_allowed`` naming ``model``;
+1. the key may use the model (exact names or globs, matched against the name the client sent
+   and, for a ``MODEL_ALIASES`` alias, the model it stands for): else 403 ``model_not_allowed``
+   naming ``model``;
 2. its limits admit the call (:class:`~adapter.keys.limiter.Limiter`): else 429
    ``rate_limit_exceeded`` with ``Retry-After`` and the ``x-ratelimit-*`` headers, in the front
    door's own error shape;
@@ -34,7 +35,7 @@ def admit_call(gateway: Gateway, route: ModelRoute) -> None:
     if key is None or record.charge is not None:
         return
     limiter = gateway.limiter
-    record.rate_limit_headers = admit(limiter, key, (route.requested,))
+    record.rate_limit_headers = admit(limiter, key, route.names)
     record.charge = lambda tokens: limiter.charge(key, tokens)
 
 

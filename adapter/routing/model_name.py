@@ -69,6 +69,13 @@ class ModelRoute:
     search: bool = False
     thinking: ThinkingVariant | None = None
     direct: bool = False
+    alias: str | None = None
+    """The name the client sent, when ``MODEL_ALIASES`` turned it into ``requested``."""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The names the request answers to: the client's alias (if any), then the model it stands for."""
+        return (self.alias, self.requested) if self.alias else (self.requested,)
 
     @property
     def suffixes(self) -> tuple[str, ...]:
