@@ -70,7 +70,9 @@ def get_response(response_id: str) -> Response:
 
 @bp.delete("/responses/<response_id>")
 def delete_response(response_id: str) -> Response:
-    if not current_gateway().state.delete_response(response_id):
+    gateway = current_gateway()
+    stored_response(gateway, response_id)
+    if not gateway.state.delete_response(response_id):
         raise NotFound(f"Response with id '{response_id}' not found.")
     return json_response({"id": response_id, "object": "response.deleted", "deleted": True})
 

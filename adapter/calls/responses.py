@@ -9,7 +9,9 @@ creation time, the echoed head, output options), gives its translators, and
 :meth:`ResponsesTurn.store` writes the
 turn's document synchronously (``store`` defaults to true), so the next request finds it on any
 worker or instance. The store lives on the state layer; when it cannot be reached the request
-is a 503 ``state_unavailable``.
+is a 503 ``state_unavailable``. A stored response belongs to the client key that created it
+(``owner``: the key's name, never the key): for any other key it does not exist (404), whether
+read, deleted, listed, continued with ``previous_response_id`` or named by ``item_reference``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any, Callable, Mapping, cast
 
 from ..errors import InvalidRequest, NotFound
 from ..gateway import Gateway
+from ..keys.definitions import ADMIN_NAME
 from ..request_log import current_record
 from ..routing.catalog import check_variant
 from ..streaming.wire import TYPED_WIRE, EventTranslator, SSEWire
@@ -36,8 +39,6 @@ from ..translate.responses.response import translate_whole
 from ..translate.shapes import GeminiPart
 from .plan import ANY_KIND, COUNT_TOKENS, GENERATE, CallPlan, credential_order
 
-OWNER = "default"
-"""The owner name of stored responses (the name of the gateway's one client key, never the key)."""
 COUNT_FIELDS = ("contents", "systemInstruction", "tools")
 """What Vertex's ``countTokens`` takes of a ``generateContent`` body."""
 DIRECT_MODELS = (
@@ -56,6 +57,7 @@ class ResponsesTurn:
     sent_contents: tuple[dict[str, Any], ...]
     input_items: tuple[dict[str, Any], ...]
     store_it: bool
+    owner: str
 
     @property
     def response_id(self) -> str:
@@ -89,7 +91,7 @@ class ResponsesTurn:
             return
         document = stored_document(
             response=response, input_items=self.input_items, system=self.system,
-            sent_contents=self.sent_contents, answer_parts=answer_parts, owner=OWNER,
+            sent_contents=self.sent_contents, answer_parts=answer_parts, owner=self.owner,
         )
         gateway.state.put_response(self.response_id, document, gateway.settings.responses_ttl)
 
@@ -127,13 +129,26 @@ def responses_plan(gateway: Gateway, body: dict[str, Any], *, method: str = GENE
         sent_contents=tuple(translated.body["contents"]),
         input_items=tuple(input_item_resources(input_items(body), response_id, references)),
         store_it=body.get("store", True) is not False,
+        owner=request_owner(),
     )
     return plan, turn
 
 
-def stored_response(gateway: Gateway, response_id: str, *, param: str | None = None) -> dict[str, Any]:
-    """The stored document of ``response_id``, or a 404 (naming ``param`` when given)."""
+def request_owner() -> str:
+    """The name of the key the request came with: the owner of what it stores."""
+    return current_record().key_name or ADMIN_NAME
+
+
+def owned_document(gateway: Gateway, response_id: str) -> dict[str, Any] | None:
+    """The stored document of ``response_id`` if the request's key owns it, else None."""
     document = gateway.state.get_response(response_id)
+    return document if document is not None and document.get("owner") == request_owner() else None
+
+
+def stored_response(gateway: Gateway, response_id: str, *, param: str | None = None) -> dict[str, Any]:
+    """The stored document of ``response_id``, or a 404 (naming ``param`` when given) when it is
+    unknown, expired, deleted or another key's."""
+    document = owned_document(gateway, response_id)
     if document is None:
         raise NotFound(f"Response with id '{response_id}' not found.", param=param)
     return document
@@ -156,7 +171,7 @@ def referenced_items(gateway: Gateway, items: list[dict[str, Any]]) -> dict[str,
     for item in items:
         item_id = str(item.get("id"))
         response_id = response_id_of_item(item_id) if item_type(item) == "item_reference" else None
-        document = gateway.state.get_response(response_id) if response_id else None
+        document = owned_document(gateway, response_id) if response_id else None
         if document is None:
             continue
         for stored in (*document["response"]["output"], *document["input_items"]):

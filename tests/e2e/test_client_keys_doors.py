@@ -1,5 +1,6 @@
-"""Client keys on the other front door and with model aliases: Anthropic's SDK on /v1/messages,
-and keys that allow a model by its MODEL_ALIASES alias or by the model the alias stands for."""
+"""Client keys on the other front doors and with model aliases: Anthropic's SDK on /v1/messages,
+keys that allow a model by its MODEL_ALIASES alias or by the model the alias stands for, and
+stored responses that only the key that created them can read, continue or delete."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ import anthropic
 import openai
 import pytest
 
-from tests.conftest import GatewayFactory, LiveGateway
+from tests.conftest import API_KEY, GatewayFactory, LiveGateway
 from tests.e2e.test_client_keys import ALICE, BOB, HELLO, client, entry, fresh_minute, keys_yaml
 from tests.emulator import VertexEmulator
 from tests.support.anthropic_shapes import assert_error, assert_message
+from tests.support.openai_schema import assert_error as assert_openai_error
 
 ALIASES = "claude-*=gemini-2.5-flash,gpt-4o=gemini-2.5-pro"
 
@@ -65,3 +67,30 @@ def test_on_the_messages_api_refusals_come_in_anthropics_shape(gateway_factory: 
     assert_error(expired.value.response.json())
     assert "The API key 'old' expired at 2020-01-01T00:00:00Z." in expired.value.response.json()["error"]["message"]
     assert len(emulator.calls) == 1
+
+
+def test_a_stored_response_belongs_to_the_key_that_created_it(gateway_factory: GatewayFactory, emulator: VertexEmulator, tmp_path: Path) -> None:
+    live = aliased_gateway(gateway_factory, tmp_path, keys_yaml(entry("alice", ALICE), entry("bob", BOB)))
+    alice, bob, admin = client(live, ALICE), client(live, BOB), client(live, API_KEY)
+    first = alice.responses.create(model="gemini-2.5-flash", input="Remember the number 7.")
+    streamed = [event.type for event in alice.responses.create(model="gemini-2.5-flash", input="And 8.", previous_response_id=first.id, stream=True)]
+    assert streamed[-1] == "response.completed"
+    for other in (bob, admin):
+        with pytest.raises(openai.NotFoundError):
+            other.responses.retrieve(first.id)
+        with pytest.raises(openai.NotFoundError) as refused:
+            other.responses.create(model="gemini-2.5-flash", input="What was the number?", previous_response_id=first.id)
+        assert refused.value.response.json()["error"]["param"] == "previous_response_id"
+        assert_openai_error(refused.value.response.json())
+        with pytest.raises(openai.NotFoundError):
+            other.responses.input_items.list(first.id)
+        with pytest.raises(openai.NotFoundError):
+            other.responses.delete(first.id)
+    assert alice.responses.retrieve(first.id).id == first.id, "still there after the other keys' attempts"
+    assert [item.type for item in alice.responses.input_items.list(first.id).data] == ["message"]
+    calls_before = len(emulator.calls)
+    continued = alice.responses.create(model="gemini-2.5-flash", input="What was the number?", previous_response_id=first.id)
+    assert continued.output_text and len(emulator.calls) == calls_before + 1
+    alice.responses.delete(first.id)
+    with pytest.raises(openai.NotFoundError):
+        alice.responses.retrieve(first.id)
