@@ -13,6 +13,7 @@ import requests
 
 from tests.clients.agent_recordings import SCENARIOS, load_fixture
 from tests.conftest import API_KEY, GatewayFactory, LiveGateway
+from tests.support.coding_agents import require_front_door
 from tests.support.openai_schema import assert_valid
 
 ALIASES = "gpt-5.5=gemini-3-pro-preview,claude-opus-5-5=gemini-3-pro-preview"
@@ -35,11 +36,6 @@ def sse_frames(text: str) -> list[tuple[str | None, dict[str, Any]]]:
         if "data" in fields:
             frames.append((fields.get("event"), json.loads(fields["data"])))
     return frames
-
-
-def require_route(gateway: LiveGateway, path: str, issue: str) -> None:
-    if not any(rule.rule == path for rule in gateway.app.url_map.iter_rules()):
-        pytest.skip(f"POST {path} is not built yet ({issue}): the recorded agent requests are replayed once it is")
 
 
 def require_model(gateway: LiveGateway, model: str) -> None:
@@ -76,7 +72,7 @@ def test_the_gateway_takes_every_recorded_agent_request(gateway_factory: Gateway
     request = fixture["requests"][index]
     gateway = gateway_factory(MODEL_ALIASES=ALIASES)
     is_codex = fixture["client"] == "@openai/codex"
-    require_route(gateway, request["path"], "issue 14" if is_codex else "issue 15")
+    require_front_door(gateway.app, request["path"], "issue 14" if is_codex else "issue 15")
     require_model(gateway, request["body"]["model"])
     url = f"{gateway.url}{request['path']}" + (f"?{request['query']}" if request["query"] else "")
     headers = replayed_headers(request["headers"], fixture["client"])
