@@ -123,6 +123,7 @@ def responses_plan(gateway: Gateway, body: dict[str, Any], *, method: str = GENE
         head=response_head(body, response_id=response_id, created_at=int(time.time()), model=str(body["model"])),
         options=OutputOptions(
             custom_names=translated.custom_names,
+            namespaces=translated.namespaces,
             encrypted_reasoning=ENCRYPTED_REASONING_INCLUDE in (body.get("include") or ()),
         ),
         system=translated.conversation.system,

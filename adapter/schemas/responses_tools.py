@@ -1,18 +1,20 @@
 """``tools`` and ``tool_choice`` of ``POST /v1/responses``.
 
 Tools Gemini can serve: ``function`` (flat shape), ``custom`` (free-form input, such as Codex's
-``apply_patch``; a ``text`` or ``grammar`` format) and web search (``web_search``,
-``web_search_preview`` and their dated names, served by Google Search grounding). Hosted tools
-Gemini cannot run are refused with a 400 naming ``tools[i].type``. Names follow Gemini's rule
-for function names and must be unique across function and custom tools. At most 128 tools
-(OpenAI's own limit), refused before any is loaded.
+``apply_patch``; a ``text`` or ``grammar`` format), ``namespace`` (functions and custom tools
+grouped under a name, as Codex sends its sub-agent tools), client-run ``tool_search`` (a function
+the client answers) and web search (``web_search``, ``web_search_preview`` and their dated
+names, served by Google Search grounding). Hosted tools Gemini cannot run are refused with a 400
+naming ``tools[i].type``. Names follow Gemini's rule for function names and must be unique across
+function and custom tools, a namespace's included. At most 128 tools (OpenAI's own limit),
+refused before any is loaded.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from adapter.schemas.base import PassThroughSchema, StrictSchema
 from adapter.schemas.fields import Bool, Choice, Obj, Str, unsupported_value
@@ -31,10 +33,9 @@ HOSTED_TOOLS: dict[str, str] = {
     "local_shell": "the local shell tool is not supported; declare a function tool instead",
     "shell": "the shell tool is not supported; declare a function tool instead",
     "apply_patch": "the hosted apply_patch tool is not supported; declare it as a custom tool",
-    "namespace": "tool namespaces are not supported",
-    "tool_search": "tool search is not supported",
     "programmatic_tool_calling": "programmatic tool calling is not supported",
 }
+SERVER_TOOL_SEARCH = "only execution 'client' is supported: the gateway cannot search tools for the model"
 REFUSED_TOOLS = {kind: unsupported_value(f"{reason} (tool type '{kind}')") for kind, reason in HOSTED_TOOLS.items()}
 
 
@@ -59,6 +60,33 @@ class CustomToolSchema(StrictSchema):
     format = fields.Nested(CustomFormatSchema())
 
 
+def _client_execution(value: Any) -> None:
+    if value != "client":
+        raise ValidationError(SERVER_TOOL_SEARCH)
+
+
+class NamespaceToolSchema(StrictSchema):
+    """Functions and custom tools under one name; each is declared to Gemini by its own name."""
+
+    type = Choice(("namespace",), required=True)
+    name = Str(required=True, validate=validate.Length(min=1, error="must not be empty"))
+    description = Str(allow_none=True)
+    tools = Array(
+        Tagged("type", {"function": FunctionToolSchema(), "custom": CustomToolSchema()}),
+        required=True,
+        validate=validate.Length(min=1, error="must hold at least one tool"),
+    )
+
+
+class ToolSearchToolSchema(StrictSchema):
+    """Tool search run by the client (``execution: client``): a function the client answers."""
+
+    type = Choice(("tool_search",), required=True)
+    execution = Str(allow_none=True, validate=_client_execution)
+    description = Str(allow_none=True)
+    parameters = Obj(allow_none=True, metadata={"description": "A JSON Schema object."})
+
+
 class SearchToolSchema(PassThroughSchema):
     """Web search; its options (location, context size, filters) are passed on and echoed."""
 
@@ -66,7 +94,12 @@ class SearchToolSchema(PassThroughSchema):
 
 
 def tools_field() -> Array:
-    schemas: dict[str, Any] = {"function": FunctionToolSchema(), "custom": CustomToolSchema()}
+    schemas: dict[str, Any] = {
+        "function": FunctionToolSchema(),
+        "custom": CustomToolSchema(),
+        "namespace": NamespaceToolSchema(),
+        "tool_search": ToolSearchToolSchema(),
+    }
     schemas.update({kind: SearchToolSchema() for kind in SEARCH_TYPES})
     return Array(Tagged("type", schemas, refused=REFUSED_TOOLS), allow_none=True, max_items=MAX_TOOLS)
 
@@ -102,14 +135,40 @@ def tool_choice_field() -> Alternatives:
     )
 
 
-def duplicate_tool_name(tools: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The marshmallow error for the first function or custom tool whose name repeats one."""
-    seen: dict[str, int] = {}
+Location = tuple[int, ...]
+"""``(i,)`` for ``tools[i]``, ``(i, j)`` for ``tools[i].tools[j]`` (a namespace's tool)."""
+
+
+def named_tools(tools: list[dict[str, Any]]) -> list[tuple[Location, str]]:
+    """(location, name) of every function and custom tool, those inside namespaces included."""
+    named: list[tuple[Location, str]] = []
     for i, tool in enumerate(tools):
-        name = tool.get("name")
-        if tool["type"] not in ("function", "custom") or name is None:
-            continue
+        if tool["type"] in ("function", "custom") and tool.get("name") is not None:
+            named.append(((i,), tool["name"]))
+        elif tool["type"] == "namespace":
+            named.extend(((i, j), inner["name"]) for j, inner in enumerate(tool["tools"]))
+        elif tool["type"] == "tool_search":
+            named.append(((i,), "tool_search"))
+    return named
+
+
+def _path(location: Location) -> str:
+    return "".join(f"{'.' if depth else ''}tools[{index}]" for depth, index in enumerate(location))
+
+
+def _error_at(location: Location, message: str) -> dict[str, Any]:
+    error: dict[str, Any] = {"name": [message]}
+    for index in reversed(location):
+        error = {"tools": {index: error}}
+    return error
+
+
+def duplicate_tool_name(tools: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The marshmallow error for the first function or custom tool whose name repeats one
+    (Gemini declares the tools of a namespace by their own names, so they count too)."""
+    seen: dict[str, Location] = {}
+    for location, name in named_tools(tools):
         if name in seen:
-            return {"tools": {i: {"name": [f"duplicates the name of tools[{seen[name]}] (tool names must be unique)"]}}}
-        seen[name] = i
+            return _error_at(location, f"duplicates the name of {_path(seen[name])} (tool names must be unique)")
+        seen[name] = location
     return None

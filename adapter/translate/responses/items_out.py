@@ -56,12 +56,16 @@ def refusal_part(refusal: str) -> dict[str, Any]:
     return {"type": "refusal", "refusal": refusal}
 
 
-def call_item(id_: str, call_id: str, name: str, value: str, *, custom: bool, done: bool) -> dict[str, Any]:
-    """A ``function_call`` (``value`` = JSON arguments) or ``custom_tool_call`` (``value`` = raw input)."""
+def call_item(id_: str, call_id: str, name: str, value: str, *, custom: bool, done: bool,
+              namespace: str | None = None) -> dict[str, Any]:
+    """A ``function_call`` (``value`` = JSON arguments) or ``custom_tool_call`` (``value`` = raw
+    input); ``namespace`` names the namespace tool the called tool was declared in."""
     if custom:
-        return {"id": id_, "type": "custom_tool_call", "call_id": call_id, "name": name, "input": value}
-    status = "completed" if done else "in_progress"
-    return {"id": id_, "type": "function_call", "status": status, "call_id": call_id, "name": name, "arguments": value}
+        item = {"id": id_, "type": "custom_tool_call", "call_id": call_id, "name": name, "input": value}
+    else:
+        status = "completed" if done else "in_progress"
+        item = {"id": id_, "type": "function_call", "status": status, "call_id": call_id, "name": name, "arguments": value}
+    return item if namespace is None else {**item, "namespace": namespace}
 
 
 def url_citations(annotations: Sequence[Mapping[str, Any]], start: int, length: int) -> list[dict[str, Any]]:

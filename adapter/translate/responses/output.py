@@ -52,6 +52,8 @@ INCOMPLETE_REASONS: dict[str, str] = {"length": "max_output_tokens", "content_fi
 class OutputOptions:
     custom_names: frozenset[str] = frozenset()
     """Custom tools: their calls become ``custom_tool_call`` items."""
+    namespaces: Mapping[str, str] = field(default_factory=dict)
+    """Tools declared from a ``namespace``: their calls carry its name (Codex runs them by it)."""
     encrypted_reasoning: bool = False
     """``include: ["reasoning.encrypted_content"]`` was asked for."""
 
@@ -227,7 +229,8 @@ class OutputBuilder:
         custom = name in self._options.custom_names
         value = _custom_input(arguments) if custom else arguments
         id_ = item_id(self._response_id, "custom_tool_call" if custom else "function_call", index)
-        added = call_item(id_, call["id"], name, "", custom=custom, done=False)
+        namespace = self._options.namespaces.get(name)
+        added = call_item(id_, call["id"], name, "", custom=custom, done=False, namespace=namespace)
         events.append({"type": "response.output_item.added", "output_index": index, "item": added})
         kind = "response.custom_tool_call_input" if custom else "response.function_call_arguments"
         base = {"item_id": id_, "output_index": index}
@@ -235,7 +238,7 @@ class OutputBuilder:
             events.append({"type": f"{kind}.delta", **base, "delta": value})
         events.append({"type": f"{kind}.done", **base, "input": value} if custom
                       else {"type": f"{kind}.done", **base, "name": name, "arguments": value})
-        item = call_item(id_, call["id"], name, value, custom=custom, done=True)
+        item = call_item(id_, call["id"], name, value, custom=custom, done=True, namespace=namespace)
         events.append({"type": "response.output_item.done", "output_index": index, "item": item})
         self.items.append(item)
 

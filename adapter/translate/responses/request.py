@@ -43,6 +43,8 @@ class TranslatedResponseRequest:
     """The conversation sent (system parts from items, contents), for the store."""
     custom_names: frozenset[str]
     """Custom tools, whose calls the answer gives as ``custom_tool_call`` items."""
+    namespaces: Mapping[str, str]
+    """Tools declared from a ``namespace`` → its name, given on their calls."""
 
 
 def input_items(req: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -101,7 +103,8 @@ def to_gemini_request(
         body["labels"] = request_labels
     rewrites = (*opening_notes, *prefill_notes, *tools.notes, *config_notes, *label_notes)
     return TranslatedResponseRequest(
-        body=body, rewrites=rewrites, conversation=conversation, custom_names=tools.custom_names
+        body=body, rewrites=rewrites, conversation=conversation, custom_names=tools.custom_names,
+        namespaces=tools.namespaces,
     )
 
 

@@ -5,6 +5,10 @@
   where the model takes it, else cleaned up into ``parameters``);
 - ``custom`` tools (free-form, like Codex's ``apply_patch``) become declarations with one
   string argument ``input``; a grammar format is described to the model in the declaration;
+- a ``namespace``'s functions and custom tools are declared by their own names; calls to them
+  come back with the namespace (``Tools.namespaces``), as Codex needs to run them;
+- client-run ``tool_search`` is a function named ``tool_search`` (its ``parameters``, or a
+  ``query`` string) that the client answers;
 - ``web_search`` / ``web_search_preview`` (and the ``-search`` model variant) become Google
   Search grounding; before Gemini 3 it cannot sit beside function declarations (400 naming
   ``tools``).
@@ -17,7 +21,7 @@ tool choice (``{"type": "web_search_preview"}``) cannot force a search: it is AU
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from adapter.errors import InvalidRequest
@@ -33,6 +37,9 @@ SIMPLE_CHOICES: dict[str, str] = {"none": "NONE", "auto": "AUTO", "required": "A
 ALLOWED_TOOLS_MODES: dict[str, str] = {"auto": "VALIDATED", "required": "ANY"}
 PARALLEL_NOTE = "parallel_tool_calls=false not enforced: Gemini has no such switch"
 FORCED_SEARCH_NOTE = "tool_choice {kind} -> auto: Gemini decides itself when to search"
+TOOL_SEARCH = "tool_search"
+TOOL_SEARCH_DESCRIPTION = "Search the tools that are not loaded yet; the matching ones are available on the next turn."
+TOOL_SEARCH_PARAMETERS = {"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}
 CUSTOM_DESCRIPTION = "Free-form input: pass the whole raw text as the string argument 'input'."
 
 
@@ -43,12 +50,44 @@ class Tools:
     notes: tuple[str, ...]
     custom_names: frozenset[str]
     """Names of custom tools, whose calls come back as ``custom_tool_call`` items."""
+    namespaces: Mapping[str, str] = field(default_factory=dict)
+    """Tool name → its namespace, for the tools declared from a ``namespace``."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Declared:
+    tool: Mapping[str, Any]
+    path: str
+    namespace: str | None = None
+
+
+def declared_tools(requested: list[Mapping[str, Any]]) -> list[_Declared]:
+    """The function and custom tools Gemini is given: namespaces opened, tool search as a function."""
+    declared: list[_Declared] = []
+    for i, tool in enumerate(requested):
+        if tool["type"] in NAMED_CHOICES:
+            declared.append(_Declared(tool, f"tools[{i}]"))
+        elif tool["type"] == "namespace":
+            declared.extend(_Declared(inner, f"tools[{i}].tools[{j}]", tool["name"]) for j, inner in enumerate(tool["tools"]))
+        elif tool["type"] == "tool_search":
+            declared.append(_Declared(_tool_search_function(tool), f"tools[{i}]"))
+    return declared
+
+
+def _tool_search_function(tool: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "function",
+        "name": TOOL_SEARCH,
+        "description": tool.get("description") or TOOL_SEARCH_DESCRIPTION,
+        "parameters": tool.get("parameters") or TOOL_SEARCH_PARAMETERS,
+    }
 
 
 def build_tools(req: Mapping[str, Any], route: ModelRoute, caps: ModelCapabilities) -> Tools:
     """Raises InvalidRequest naming the parameter."""
     requested = req.get("tools") or []
-    declarations = [_declaration(tool, i, caps) for i, tool in enumerate(requested) if tool["type"] in NAMED_CHOICES]
+    declared = declared_tools(requested)
+    declarations = [_declaration(entry.tool, entry.path, caps) for entry in declared]
     search = route.search or any(tool["type"] in SEARCH_TOOLS for tool in requested)
     tools: list[dict[str, Any]] = [{"functionDeclarations": declarations}] if declarations else []
     if search:
@@ -57,8 +96,9 @@ def build_tools(req: Mapping[str, Any], route: ModelRoute, caps: ModelCapabiliti
     notes: list[str] = [PARALLEL_NOTE] if req.get("parallel_tool_calls") is False else []
     names = [declaration["name"] for declaration in declarations]
     config = tool_config(req.get("tool_choice"), names, notes)
-    custom = frozenset(tool["name"] for tool in requested if tool["type"] == "custom")
-    return Tools(tools=tuple(tools), config=config, notes=tuple(notes), custom_names=custom)
+    custom = frozenset(entry.tool["name"] for entry in declared if entry.tool["type"] == "custom")
+    namespaces = {entry.tool["name"]: entry.namespace for entry in declared if entry.namespace is not None}
+    return Tools(tools=tuple(tools), config=config, notes=tuple(notes), custom_names=custom, namespaces=namespaces)
 
 
 def _check_search(route: ModelRoute, caps: ModelCapabilities, with_functions: bool) -> None:
@@ -72,7 +112,7 @@ def _check_search(route: ModelRoute, caps: ModelCapabilities, with_functions: bo
         )
 
 
-def _declaration(tool: Mapping[str, Any], i: int, caps: ModelCapabilities) -> dict[str, Any]:
+def _declaration(tool: Mapping[str, Any], path: str, caps: ModelCapabilities) -> dict[str, Any]:
     declaration: dict[str, Any] = {"name": tool["name"]}
     if tool["type"] == "custom":
         declaration["description"] = _custom_description(tool)
@@ -87,7 +127,7 @@ def _declaration(tool: Mapping[str, Any], i: int, caps: ModelCapabilities) -> di
             declaration["description"] = description
         parameters = tool.get("parameters")
     if parameters:
-        declaration.update(_parameters(parameters, caps, f"tools[{i}].parameters"))
+        declaration.update(_parameters(parameters, caps, f"{path}.parameters"))
     return declaration
 
 
