@@ -3,7 +3,8 @@
 and a follow-up, on Gemini 3, with the emulator refusing any function-call turn whose
 ``thoughtSignature`` did not come back. Codex sends ``store: false``, so the signature can only
 come back inside the items it replays. A call to one of the tools Codex groups in a
-``namespace`` reaches that tool (Codex runs it by namespace and name)."""
+``namespace`` reaches that tool (Codex runs it by namespace and name), and with a model name
+Codex knows (``gpt-5.5``, aliased to Gemini 3) its ``apply_patch`` custom tool edits the files."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import API_KEY, LiveGateway
+from tests.conftest import API_KEY, GatewayFactory, LiveGateway
 from tests.emulator import VertexEmulator, payloads
 from tests.emulator.records import CallRecord
 from tests.support.coding_agents import require_front_door, run_codex
@@ -23,9 +24,11 @@ MODEL = "gemini-3-pro-preview"
 COMMAND = "printf 'hello from gemini' > hello.txt"
 FINAL = "I created hello.txt with a greeting."
 PROMPT = "Create a file named hello.txt containing a greeting, using one shell command."
+PATCH = "*** Begin Patch\n*** Add File: hello.txt\n+hello from gemini\n*** End Patch\n"
 
 
-def codex_task(gateway: LiveGateway, emulator: VertexEmulator, tmp_path: Path, call: tuple[str, dict[str, Any]]) -> list[CallRecord]:
+def codex_task(gateway: LiveGateway, emulator: VertexEmulator, tmp_path: Path, call: tuple[str, dict[str, Any]],
+               codex_model: str = MODEL) -> list[CallRecord]:
     """Codex on PROMPT while Gemini 3 answers ``call`` (signed), then FINAL; the Vertex calls made."""
     require_front_door(gateway.app, "/v1/responses", "issue 14")
     emulator.enqueue(payloads.function_call_response([call], MODEL, thought="One tool call will do."), model=MODEL)
@@ -33,7 +36,7 @@ def codex_task(gateway: LiveGateway, emulator: VertexEmulator, tmp_path: Path, c
     workdir, home = tmp_path / "work", tmp_path / "home"
     workdir.mkdir()
     home.mkdir()
-    run = run_codex(workdir, home, base_url=gateway.url, api_key=API_KEY, model=MODEL, prompt=PROMPT)
+    run = run_codex(workdir, home, base_url=gateway.url, api_key=API_KEY, model=codex_model, prompt=PROMPT)
     run.assert_ok()
     assert FINAL in run.stdout
     assert emulator.pending() == []
@@ -68,3 +71,19 @@ def test_codex_runs_a_namespaced_tool_through_its_namespace(gateway: LiveGateway
     answer = next(part["functionResponse"] for part in replayed_parts(calls[1]) if "functionResponse" in part)
     assert answer["name"] == "close_agent"
     assert "unsupported call" not in str(answer["response"]) and "no-such-agent" in str(answer["response"])
+
+
+def test_codex_with_its_full_tool_set_applies_a_patch_through_the_custom_tool(
+    gateway_factory: GatewayFactory, emulator: VertexEmulator, tmp_path: Path
+) -> None:
+    gateway = gateway_factory(MODEL_ALIASES=f"gpt-5.5={MODEL}")
+    calls = codex_task(gateway, emulator, tmp_path, ("apply_patch", {"input": PATCH}), codex_model="gpt-5.5")
+
+    assert (tmp_path / "work" / "hello.txt").read_text(encoding="utf-8") == "hello from gemini\n"
+    declared = {d["name"]: d for tool in calls[0].body["tools"] for d in tool.get("functionDeclarations", [])}
+    assert "lark grammar" in declared["apply_patch"]["description"] and "tool_search" in declared
+    parts = replayed_parts(calls[1])
+    call_part = next(part for part in parts if "functionCall" in part)
+    assert call_part["functionCall"] == {**call_part["functionCall"], "name": "apply_patch", "args": {"input": PATCH}}
+    assert call_part["thoughtSignature"]
+    assert any(part.get("functionResponse", {}).get("name") == "apply_patch" for part in parts)
