@@ -19,7 +19,7 @@ from adapter.routing.model_name import ModelRoute
 from adapter.translate.anthropic.assembly import AnswerOptions
 from adapter.translate.anthropic.config import generation_config
 from adapter.translate.anthropic.contents import system_instruction, to_contents
-from adapter.translate.anthropic.tools import build_tools
+from adapter.translate.anthropic.tools import ToolsTranslation, build_tools
 from adapter.translate.generation import LABEL_RULE, labels, safety_settings
 from adapter.translate.messages import move_prefill, open_with_user_turn
 from adapter.translate.parts import Media
@@ -44,14 +44,7 @@ def to_gemini_request(
     media: Mapping[str, Media] | None = None,
 ) -> MessagesTranslation:
     """The ``generateContent`` body. Raises InvalidRequest naming the field."""
-    contents, rewrites = _contents(body, caps, media or _NO_MEDIA)
-    gemini: dict[str, Any] = {"contents": contents}
-    system = system_instruction(body)
-    if system is not None:
-        gemini["systemInstruction"] = system
-    tools = build_tools(body, caps)
-    if tools.tools:
-        gemini["tools"] = tools.tools
+    gemini, rewrites, tools = _prompt(body, caps, media or _NO_MEDIA)
     if tools.config is not None:
         gemini["toolConfig"] = tools.config
     config, config_notes = generation_config(body, route, caps)
@@ -79,7 +72,13 @@ def to_count_tokens_request(
     body: Mapping[str, Any], route: ModelRoute, caps: ModelCapabilities, *, media: Mapping[str, Media] | None = None
 ) -> GeminiRequest:
     """The ``countTokens`` body: the same contents, system instruction and tools."""
-    contents, _ = _contents(body, caps, media or _NO_MEDIA)
+    return _prompt(body, caps, media or _NO_MEDIA)[0]
+
+
+def _prompt(body: Mapping[str, Any], caps: ModelCapabilities, media: Mapping[str, Media]) -> tuple[dict[str, Any], list[str], ToolsTranslation]:
+    """What ``generateContent`` and ``countTokens`` share: contents, system instruction and tools
+    (with the rewrites of the contents, and the built tools for the tool config)."""
+    contents, rewrites = _contents(body, caps, media)
     gemini: dict[str, Any] = {"contents": contents}
     system = system_instruction(body)
     if system is not None:
@@ -87,7 +86,7 @@ def to_count_tokens_request(
     tools = build_tools(body, caps)
     if tools.tools:
         gemini["tools"] = tools.tools
-    return gemini
+    return gemini, rewrites, tools
 
 
 def _contents(body: Mapping[str, Any], caps: ModelCapabilities, media: Mapping[str, Media]) -> tuple[list[GeminiContent], list[str]]:
