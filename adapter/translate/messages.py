@@ -35,6 +35,7 @@ from adapter.translate.parts import (
 )
 from adapter.translate.shapes import GeminiContent, GeminiPart
 from adapter.translate.signatures import BYPASS_SIGNATURE, signature_of_tool_call, split_tool_call_id
+from adapter.translate.turns import append_turn
 
 PREFILL_NOTE = (
     "trailing assistant message (prefill) moved into the last user turn: "
@@ -76,12 +77,7 @@ class _History:
         return bool(self.contents) and self.contents[-1]["role"] == "model"
 
     def append(self, role: str, parts: list[GeminiPart]) -> None:
-        if not parts:
-            return
-        if self.contents and self.contents[-1]["role"] == role:
-            self.contents[-1]["parts"].extend(parts)
-        else:
-            self.contents.append({"role": role, "parts": parts})
+        append_turn(self.contents, role, parts)
 
     def flush_results(self) -> None:
         if not self.results:

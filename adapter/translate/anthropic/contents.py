@@ -29,6 +29,7 @@ from adapter.translate.messages import tool_response
 from adapter.translate.parts import MediaMap, text_part
 from adapter.translate.shapes import GeminiContent, GeminiPart
 from adapter.translate.signatures import BYPASS_SIGNATURE
+from adapter.translate.turns import append_turn
 
 UNANSWERED_CALLS = (
     "the conversation ends with tool_use blocks that have no tool_result; send a user message "
@@ -48,12 +49,7 @@ class _Walk:
     last_calls: str = ""
 
     def append(self, role: str, parts: list[GeminiPart]) -> None:
-        if not parts:
-            return
-        if self.contents and self.contents[-1]["role"] == role:
-            self.contents[-1]["parts"].extend(parts)
-        else:
-            self.contents.append({"role": role, "parts": parts})
+        append_turn(self.contents, role, parts)
 
 
 def system_instruction(body: Mapping[str, Any]) -> GeminiContent | None:

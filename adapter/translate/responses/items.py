@@ -30,6 +30,7 @@ from adapter.translate.shapes import GeminiContent, GeminiPart
 
 from .content import ASSISTANT_PARTS, SYSTEM_PARTS, USER_PARTS
 from .signatures import BYPASS_SIGNATURE, split_tool_call_id, thought_part_of
+from adapter.translate.turns import append_turn
 
 UNANSWERED_CALLS = (
     "the input ends with function calls that have no output; send a function_call_output "
@@ -68,13 +69,7 @@ class _Walk:
     last_calls: str = "input"
 
     def append(self, role: str, parts: list[GeminiPart]) -> None:
-        """Add parts to the last turn if it has ``role``, else start a turn (history is not mutated)."""
-        if not parts:
-            return
-        if self.contents and self.contents[-1]["role"] == role:
-            self.contents[-1] = {"role": role, "parts": [*self.contents[-1]["parts"], *parts]}
-        else:
-            self.contents.append({"role": role, "parts": parts})
+        append_turn(self.contents, role, parts)
 
     def model(self, parts: list[GeminiPart]) -> None:
         if not self.in_model_turn():
