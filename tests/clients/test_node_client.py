@@ -1,5 +1,5 @@
 """The ``openai`` npm package (pinned in ``node/package.json``) against the gateway from Node:
-chat, stream, tools over two turns, embeddings and an error. Skipped, with the reason, where
+chat, stream, tools over two turns, embeddings, Responses (create and stream) and an error. Skipped, with the reason, where
 Node or the installed package is missing (``.ci/run`` installs it with ``npm ci``)."""
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import pytest
 
 from tests.conftest import API_KEY, LiveGateway
 from tests.emulator import VertexEmulator, payloads
-from tests.support.openai_schema import assert_chat_completion, assert_embedding_list, assert_error
+from tests.support.openai_schema import assert_chat_completion, assert_embedding_list, assert_error, assert_valid
+from tests.support.responses_stream import check_events
 from tests.support.streams import accumulate, check_stream
 
 NODE_DIR = Path(__file__).resolve().parent / "node"
@@ -47,7 +48,8 @@ def node_result(gateway: LiveGateway, emulator: VertexEmulator) -> dict[str, Any
     return result
 
 
-def test_node_sdk_chat_stream_tools_embeddings_and_errors(node_result: dict[str, Any], emulator: VertexEmulator) -> None:
+@pytest.mark.slow
+def test_node_sdk_chat_stream_tools_embeddings_responses_and_errors(node_result: dict[str, Any], emulator: VertexEmulator) -> None:
     chat = node_result["chat"]
     assert_chat_completion(chat["completion"])
     assert "Hello from Node" in chat["completion"]["choices"][0]["message"]["content"]
@@ -71,6 +73,14 @@ def test_node_sdk_chat_stream_tools_embeddings_and_errors(node_result: dict[str,
     embeddings = node_result["embeddings"]
     assert_embedding_list(embeddings)
     assert [len(item["embedding"]) for item in embeddings["data"]] == [8, 8]
+
+    responses = node_result["responses"]
+    assert_valid(responses["created"], "Response")
+    assert "Hello from Node Responses" in responses["outputText"]
+    check_events(responses["events"])
+    completed = responses["events"][-1]
+    assert completed["type"] == "response.completed"
+    assert "Streamed to Node Responses" in completed["response"]["output"][-1]["content"][0]["text"]
 
     error = node_result["error"]
     assert error["status"] == 400

@@ -1,5 +1,5 @@
-// The openai npm package against a running gateway: chat, stream, tools (two turns), embeddings
-// and an error. Prints one JSON object with what the SDK returned; the Python test checks it.
+// The openai npm package against a running gateway: chat, stream, tools (two turns), embeddings,
+// Responses (create and stream) and an error. Prints one JSON object with what the SDK returned; the Python test checks it.
 // Usage: GATEWAY_URL=http://127.0.0.1:PORT/v1 GATEWAY_KEY=... node client_check.mjs
 import OpenAI from "openai";
 
@@ -47,6 +47,16 @@ async function embeddings() {
   return client.embeddings.create({ model: "text-embedding-005", input: ["one", "two"], dimensions: 8 });
 }
 
+async function responses() {
+  const created = await client.responses.create({ model: "gemini-2.5-flash", input: "Hello from Node Responses" });
+  const events = [];
+  const stream = await client.responses.create({ model: "gemini-2.5-flash", input: "Streamed to Node Responses", stream: true });
+  for await (const event of stream) {
+    events.push(event);
+  }
+  return { created, outputText: created.output_text, events };
+}
+
 async function error() {
   try {
     await client.chat.completions.create({ model: "gemini-2.5-flash", messages: hello, temperature: 9 });
@@ -62,6 +72,7 @@ const result = {
   stream: await stream(),
   tools: await tools(),
   embeddings: await embeddings(),
+  responses: await responses(),
   error: await error(),
 };
 process.stdout.write(JSON.stringify(result));
