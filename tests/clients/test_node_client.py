@@ -28,12 +28,13 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def node_binary() -> str:
+def node_binary(package: str = "openai") -> str:
+    """The node executable, once ``package`` is installed under ``node/``."""
     node = shutil.which("node")
     if node is None:
-        unavailable("Node.js is not installed: the openai npm package cannot be tested here")
-    if not (NODE_DIR / "node_modules" / "openai" / "package.json").is_file():
-        unavailable(f"the openai npm package is not installed: run `npm ci` in {NODE_DIR} (.ci/run does)")
+        unavailable(f"Node.js is not installed: the {package} npm package cannot be tested here")
+    if not (NODE_DIR / "node_modules" / package / "package.json").is_file():
+        unavailable(f"the {package} npm package is not installed: run `npm ci` in {NODE_DIR} (.ci/run does)")
     return str(node)
 
 
