@@ -4,6 +4,9 @@ from the pinned versions, every test it names exists, and the npm pins are exact
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import pytest
 
 from tests.clients import works_with
 
@@ -19,7 +22,8 @@ def test_every_named_test_exists() -> None:
             assert (works_with.ROOT / path).is_file(), f"{client.name}: {path} is missing"
 
 
-def test_npm_clients_are_pinned_exactly_as_locked() -> None:
-    package = json.loads((works_with.NPM_LOCK.parent / "package.json").read_text(encoding="utf-8"))
-    locked = works_with.npm_versions(json.loads(works_with.NPM_LOCK.read_text(encoding="utf-8")))
+@pytest.mark.parametrize("lock", works_with.NPM_LOCKS, ids=lambda lock: lock.parent.name)
+def test_npm_clients_are_pinned_exactly_as_locked(lock: Path) -> None:
+    package = json.loads((lock.parent / "package.json").read_text(encoding="utf-8"))
+    locked = works_with.npm_versions(json.loads(lock.read_text(encoding="utf-8")))
     assert {name: locked[name] for name in package["dependencies"]} == package["dependencies"]
