@@ -75,6 +75,17 @@ def post_fork(server, worker):
     install()
 
 
+def post_worker_init(worker):
+    # The ~50,000 objects the worker loaded at start-up (Flask, marshmallow, the app's tables)
+    # live as long as the worker: frozen, they leave the collector's generations, and a full
+    # collection no longer walks them. Walking them stopped every request of the worker for
+    # 45-100 ms now and then (the p99 of the benchmark under load); frozen, it takes ~1 ms.
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 def child_exit(server, worker):
     if METRICS_ENABLED:
         from prometheus_client import multiprocess
