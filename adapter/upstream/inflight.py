@@ -17,6 +17,8 @@ gevent goes through gevent's ``select.poll`` emulation (~11 µs a request) to le
 6ee81af). The connection classes reach urllib3 through ``PoolManager.pool_classes_by_scheme``
 and its pools' ``ConnectionCls``, and urllib3 asks ``is_connected`` of a pooled connection;
 ``tests/unit/test_library_internals.py`` fails, naming the pinned urllib3, when that moves.
+They also wait for the answer through gevent's hub (:mod:`.fair_wait`), so that a busy worker
+stays fair (that wait replaces the yield ``wait_for_read`` used to make by accident).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from .fair_wait import wait_for_answer
 
 try:
     from gevent.monkey import get_original
@@ -96,8 +100,8 @@ class RequestTracker:
 
 
 class _Tracked:
-    """Mixin for urllib3 connections: register the socket while waiting for the response;
-    check a pooled socket with :func:`poll_now`."""
+    """Mixin for urllib3 connections: register the socket while waiting for the response, and
+    wait for it through the hub; check a pooled socket with :func:`poll_now`."""
 
     sock: Any
 
@@ -109,14 +113,17 @@ class _Tracked:
         return not poll_now(self.sock.fileno(), select.POLLIN)
 
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
-        tracker = _current.get()
-        if tracker is None or self.sock is None:
-            return super().getresponse(*args, **kwargs)  # type: ignore[misc]
-        tracker.attach(self.sock)
+        sock = self.sock
+        tracker = _current.get() if sock is not None else None
+        if tracker is not None:
+            tracker.attach(sock)
         try:
+            if sock is not None:
+                wait_for_answer(sock, self.timeout)  # type: ignore[attr-defined]
             return super().getresponse(*args, **kwargs)  # type: ignore[misc]
         finally:
-            tracker.detach()
+            if tracker is not None:
+                tracker.detach()
 
 
 class TrackedHTTPConnection(_Tracked, HTTPConnection):
