@@ -3,8 +3,11 @@
 Each repeat starts a fresh fake Vertex (:mod:`tests.perf.fake_vertex`) and measures it called
 directly, then starts the gateway under gunicorn (``gunicorn.conf.py``, one gevent worker,
 Express key) and measures the same workloads through it, then a second gateway with a service
-account for two extra figures. CPU time and memory come from ``/proc`` (the gunicorn worker for
-the gateway, the fake's process for the direct column). The table shows the median and range
+account for two extra figures, and the variants of :mod:`tests.perf.variants` (the shared state's
+cost per request; with ``--two-workers``, two workers against one). CPU time and memory come
+from ``/proc`` (the gunicorn worker for the gateway, master + worker for memory, the fake's
+process for the direct column); tail latency is the client's p50 and p99 at 16 and 64
+connections. The table shows the median and range
 over the repeats, and warnings when the machine was busy or the repeats disagree.
 """
 
@@ -23,7 +26,7 @@ from pathlib import Path
 
 import orjson
 
-from . import procfs, processes, report, scenarios
+from . import procfs, processes, report, scenarios, variants
 from .processes import Process
 
 logger = logging.getLogger("perf.bench")
@@ -34,11 +37,12 @@ Figures = dict[str, float]
 class Plan:
     latency_requests: int = 400
     rate_requests: int = 4000
-    streams: int = 400
+    streams: int = 800
     large_requests: int = 1000
     burst: int = 1000
     sa_requests: int = 2000
     concurrency: int = 16
+    wide: int = 64
     stream_delay: float = 5.0
     chunk_interval: float = 0.002
 
@@ -47,13 +51,14 @@ class Plan:
 # 10 ms resolution of /proc/<pid>/stat.
 DIRECT_SCALE = 5
 OTHERS_LIMIT = 0.10  # share of the machine other processes may use before a repeat is called noisy
-QUICK = Plan(latency_requests=150, rate_requests=1500, streams=150, large_requests=300, sa_requests=600)
+QUICK = Plan(latency_requests=150, rate_requests=1500, streams=300, large_requests=300, sa_requests=600)
 
 
 class Bench:
-    def __init__(self, plan: Plan, log_dir: Path) -> None:
+    def __init__(self, plan: Plan, log_dir: Path, scaling: bool = False) -> None:
         self.plan = plan
         self.log_dir = log_dir
+        self.scaling = scaling
         self.warnings: list[str] = []
 
     def _client_bound(self, what: str, measured: scenarios.Measured) -> None:
@@ -102,22 +107,27 @@ class Bench:
         gateway, worker, startup = self.start_gateway(fake, "gateway-express", None)
         try:
             time.sleep(0.3)
-            figures = {"startup": startup, "idle_rss": procfs.rss_mb(worker), "master_rss": procfs.rss_mb(gateway.pid)}
+            worker_rss, master_rss = procfs.rss_mb(worker), procfs.rss_mb(gateway.pid)
+            figures = {"startup": startup, "idle_rss": worker_rss + master_rss, "worker_idle_rss": worker_rss, "master_rss": master_rss}
             chat = scenarios.gateway_target(gateway.port, scenarios.chat_body())
             stream = scenarios.gateway_target(gateway.port, scenarios.chat_body(stream=True))
             scenarios.measure(chat, worker, 200, plan.concurrency)
             scenarios.measure(stream, worker, 30, plan.concurrency)
             latency = scenarios.measure(chat, worker, plan.latency_requests, 1)
             rate = scenarios.measure(chat, worker, plan.rate_requests, plan.concurrency)
+            wide = scenarios.measure(chat, worker, plan.rate_requests, plan.wide)
             streams = scenarios.measure(stream, worker, plan.streams, plan.concurrency)
+            wide_streams = scenarios.measure(stream, worker, plan.streams, plan.wide)
+            figures.update({**rate.tail("chat", plan.concurrency), **wide.tail("chat", plan.wide)})
+            figures.update({**streams.tail("stream", plan.concurrency), **wide_streams.tail("stream", plan.wide)})
             large = scenarios.measure(scenarios.gateway_target(gateway.port, scenarios.chat_body(large=True)), worker, plan.large_requests, plan.concurrency)
             delayed = scenarios.gateway_target(gateway.port, scenarios.chat_body(stream=True, delayed=True))
-            burst, peak = scenarios.burst(delayed, worker, plan.burst)
+            burst, peak = scenarios.burst(delayed, worker, plan.burst, master=gateway.pid)
         finally:
             gateway.stop()
         self._client_bound("gateway requests/s", rate)
         self._client_bound("gateway 1000 streams", burst)
-        for what, measured in (("latency", latency), ("rate", rate), ("streams", streams), ("large", large), ("burst", burst)):
+        for what, measured in (("latency", latency), ("rate", rate), ("wide", wide), ("streams", streams), ("wide streams", wide_streams), ("large", large), ("burst", burst)):
             self._failed(f"gateway {what}", measured)
         return {
             **figures,
@@ -154,6 +164,9 @@ class Bench:
             direct = self.direct(fake, since)
             gateway = self.gateway(fake, direct["latency"])
             gateway.update(self.service_account(fake, direct["latency"]))
+            gateway.update(variants.state_cost(fake, self.log_dir, self.plan.sa_requests, self.plan.concurrency, self.warnings.append))
+            if self.scaling:
+                gateway.update(variants.two_workers(fake, self.log_dir, self.plan.rate_requests, self.plan.wide))
         finally:
             fake.stop()
         others = procfs.Usage.now().others_since(usage)
@@ -204,12 +217,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown (for the README)")
     parser.add_argument("--json", type=Path, help="also write every repeat's raw figures to this file")
     parser.add_argument("--logs", type=Path, help="keep the gateway logs in this folder")
+    parser.add_argument("--two-workers", action="store_true", help="also compare two workers with one (needs a quiet machine)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     plan = QUICK if args.quick else Plan()
     log_dir = args.logs or Path(tempfile.mkdtemp(prefix="perf-bench-"))
     log_dir.mkdir(parents=True, exist_ok=True)
-    bench = Bench(plan, log_dir)
+    bench = Bench(plan, log_dir, scaling=args.two_workers)
     check_machine(bench.warnings)
     results = []
     for number in range(1, args.repeats + 1):

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,9 +85,11 @@ def service_account_json(token_uri: str) -> str:
     )
 
 
-def gateway_env(fake_port: int, port: int, *, service_account: str | None) -> dict[str, str]:
+def gateway_env(fake_port: int, port: int, *, service_account: str | None, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The gateway's environment: the fake as Vertex, its own ``DATA_DIR``, then ``extra``."""
     env = {
         **os.environ,
+        "DATA_DIR": tempfile.mkdtemp(prefix="perf-gateway-data-"),
         "API_KEY": API_KEY,
         "VERTEX_BASE_URL": f"http://127.0.0.1:{fake_port}",
         "CREDENTIALS_DIR": "/nonexistent-perf-credentials",
@@ -101,6 +104,7 @@ def gateway_env(fake_port: int, port: int, *, service_account: str | None) -> di
         env["VERTEX_EXPRESS_API_KEY"] = EXPRESS_KEY
     else:
         env["GOOGLE_CREDENTIALS_JSON"] = service_account
+    env.update(extra or {})
     return env
 
 
@@ -114,10 +118,15 @@ def spawn_gateway(env: dict[str, str], log_path: Path, config: str = "gunicorn.c
 
 def worker_pid(master: Process, timeout: float = 5.0) -> int:
     """The pid of gunicorn's single worker process."""
+    return worker_pids(master, 1, timeout)[0]
+
+
+def worker_pids(master: Process, count: int, timeout: float = 5.0) -> list[int]:
+    """The pids of gunicorn's ``count`` worker processes."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = procfs.children(master.pid)
-        if len(found) == 1:
-            return found[0]
+        if len(found) == count:
+            return found
         time.sleep(0.01)
-    raise RuntimeError(f"expected one gunicorn worker, found {procfs.children(master.pid)}")
+    raise RuntimeError(f"expected {count} gunicorn workers, found {procfs.children(master.pid)}")

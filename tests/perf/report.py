@@ -30,24 +30,42 @@ class Figure:
 
 
 FIGURES = (
-    Figure("cpu_request", "CPU-ms per non-streaming request", 1.5),
-    Figure("cpu_stream", "CPU-ms per 50-chunk stream", 3.0),
+    Figure("cpu_request", "CPU-ms per non-streaming request", 0.8),
+    Figure("cpu_stream", "CPU-ms per 50-chunk stream", 1.2),
     Figure("latency", "median latency at concurrency 1 (ms)", None),
     Figure("added_latency", "added latency at concurrency 1, median (ms)", 2.0),
     Figure("rps", "requests/s at 16 connections", 600, "higher"),
+    Figure("chat_p50_16", "chat at 16 connections: p50 latency (ms)", None),
+    Figure("chat_p99_16", "chat at 16 connections: p99 latency (ms)", None),
+    Figure("chat_tail_16", "chat at 16 connections: p99 ÷ p50", 3.0),
+    Figure("chat_p50_64", "chat at 64 connections: p50 latency (ms)", None),
+    Figure("chat_p99_64", "chat at 64 connections: p99 latency (ms)", None),
+    Figure("chat_tail_64", "chat at 64 connections: p99 ÷ p50", 3.0),
+    Figure("stream_p50_16", "streams at 16 connections: p50 latency (ms)", None),
+    Figure("stream_p99_16", "streams at 16 connections: p99 latency (ms)", None),
+    Figure("stream_tail_16", "streams at 16 connections: p99 ÷ p50", 3.0),
+    Figure("stream_p50_64", "streams at 64 connections: p50 latency (ms)", None),
+    Figure("stream_p99_64", "streams at 64 connections: p99 latency (ms)", None),
+    Figure("stream_tail_64", "streams at 64 connections: p99 ÷ p50", 3.0),
     Figure("burst_complete", "1000 delayed streams: completed", 1000, "higher"),
-    Figure("burst_wall", "1000 delayed streams: wall time (s)", 7.0),
-    Figure("burst_rss", "1000 delayed streams: peak RSS (MB)", 150),
-    Figure("startup", "start-up to first answered request (s)", 1.5),
-    Figure("idle_rss", "idle RSS (MB)", 60),
+    Figure("burst_wall", "1000 delayed streams: wall time (s)", 6.5),
+    Figure("burst_rss", "1000 delayed streams: peak RSS, master + worker (MB)", 130),
+    Figure("startup", "start-up to first answered request (s)", 0.5),
+    Figure("idle_rss", "idle RSS, master + worker (MB)", 60),
+    Figure("worker_idle_rss", "idle RSS of the worker alone (MB)", None),
     Figure("cpu_large", "CPU-ms per request, 41 messages + 3 tools", None),
     Figure("burst_cpu", "CPU-ms per delayed stream (1000-stream run)", None),
     Figure("sa_cpu_request", "service account: CPU-ms per non-streaming request", None),
     Figure("sa_added_latency", "service account: added latency, median (ms)", None),
     Figure("master_rss", "gunicorn master process RSS (MB)", None),
+    Figure("state_sqlite", "state: CPU-ms per request added by round-robin on SQLite", 0.1),
+    Figure("state_redis", "state: CPU-ms per request added by round-robin on Redis", 0.2),
+    Figure("rps_one_worker", "one worker: requests/s at 64 connections", None),
+    Figure("rps_two_workers", "two workers: requests/s at 64 connections", None),
+    Figure("two_worker_scaling", "two workers ÷ one worker, requests/s", 1.8, "higher"),
+    Figure("two_worker_client_cores", "two workers: cores used by the load generator", None),
+    Figure("two_worker_fake_cores", "two workers: cores used by the fake upstream", None),
 )
-
-
 def spread(values: list[float]) -> float:
     middle = statistics.median(values)
     return (max(values) - min(values)) / abs(middle) if middle else 0.0

@@ -92,6 +92,18 @@ class Measured:
     def median_ms(self) -> float:
         return statistics.median(self.result.latencies) * 1000 if self.result.latencies else float("nan")
 
+    def percentile_ms(self, share: float) -> float:
+        """The latency that ``share`` of the requests stayed under (0.99: the p99), in ms."""
+        ordered = sorted(self.result.latencies)
+        if not ordered:
+            return float("nan")
+        return ordered[min(len(ordered) - 1, int(len(ordered) * share))] * 1000
+
+    def tail(self, kind: str, connections: int) -> dict[str, float]:
+        """The p50 and p99 latencies (ms) and p99 ÷ p50, keyed ``{kind}_p50_{connections}``..."""
+        p50, p99 = self.percentile_ms(0.50), self.percentile_ms(0.99)
+        return {f"{kind}_p50_{connections}": p50, f"{kind}_p99_{connections}": p99, f"{kind}_tail_{connections}": p99 / p50}
+
 
 def _own_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -105,29 +117,31 @@ def measure(target: Target, pid: int, total: int, concurrency: int) -> Measured:
     return Measured(result, procfs.cpu_seconds(pid) - cpu_before, _own_cpu() - client_before)
 
 
-async def _sample_rss(pid: int, peak: list[float], stop: asyncio.Event) -> None:
+async def _sample_rss(pids: tuple[int, ...], peak: list[float], stop: asyncio.Event) -> None:
     while not stop.is_set():
-        peak[0] = max(peak[0], procfs.rss_mb(pid))
+        peak[0] = max(peak[0], sum(procfs.rss_mb(pid) for pid in pids))
         try:
             await asyncio.wait_for(stop.wait(), 0.02)
         except asyncio.TimeoutError:
             pass
 
 
-async def _burst(target: Target, pid: int, count: int) -> tuple[loadgen.RunResult, float]:
+async def _burst(target: Target, pids: tuple[int, ...], count: int) -> tuple[loadgen.RunResult, float]:
     peak = [0.0]
     stop = asyncio.Event()
-    sampler = asyncio.create_task(_sample_rss(pid, peak, stop))
+    sampler = asyncio.create_task(_sample_rss(pids, peak, stop))
     result = await loadgen.run(target, count, count)
     stop.set()
     await sampler
-    return result, max(peak[0], procfs.peak_rss_mb(pid))
+    return result, max(peak[0], sum(procfs.peak_rss_mb(pid) for pid in pids))
 
 
-def burst(target: Target, pid: int, count: int) -> tuple[Measured, float]:
-    """``count`` concurrent requests at once; returns the run and the peak RSS (MB) of ``pid``."""
+def burst(target: Target, pid: int, count: int, master: int | None = None) -> tuple[Measured, float]:
+    """``count`` concurrent requests at once; returns the run and the peak RSS (MB) of ``pid``
+    (plus ``master``'s, sampled together, when given: the master's RSS barely moves)."""
     cpu_before, client_before = procfs.cpu_seconds(pid), _own_cpu()
-    result, peak = asyncio.run(_burst(target, pid, count))
+    pids = (pid,) if master is None else (pid, master)
+    result, peak = asyncio.run(_burst(target, pids, count))
     return Measured(result, procfs.cpu_seconds(pid) - cpu_before, _own_cpu() - client_before), peak
 
 

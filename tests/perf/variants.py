@@ -1,0 +1,86 @@
+"""The benchmark's variant gateways: what the shared state costs per request, and two workers.
+
+- **State**: the same chat load on three gateways: random choice (the state is read at most
+  every 0.5 s, nothing per request: the baseline), round-robin on SQLite (one counter step per
+  request in ``DATA_DIR``) and round-robin on Redis (one ``INCR``, on a ``redis-server`` started
+  here on loopback; skipped with a warning when it is not installed). The figures are the
+  CPU-ms per request each adds to the baseline.
+- **Two workers**: requests/s at 64 connections with ``WEB_CONCURRENCY=2`` divided by the same
+  with one worker. On a 2-core machine the load generator and the fake take CPU from the same
+  cores, so the client's and the fake's CPU are reported with it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+from . import procfs, processes, scenarios
+from .processes import Process
+
+Figures = dict[str, float]
+Warn = Callable[[str], None]
+
+
+def _chat_cpu(fake: Process, log_dir: Path, name: str, extra: dict[str, str], requests: int, connections: int) -> float:
+    port = processes.free_port()
+    env = processes.gateway_env(fake.port, port, service_account=None, extra=extra)
+    gateway = processes.spawn_gateway(env, log_dir / f"{name}.log")
+    try:
+        chat = scenarios.gateway_target(port, scenarios.chat_body())
+        scenarios.first_answer(chat, time.perf_counter())
+        worker = processes.worker_pid(gateway)
+        scenarios.measure(chat, worker, 200, connections)
+        return scenarios.measure(chat, worker, requests, connections).cpu_ms_each
+    finally:
+        gateway.stop()
+
+
+def state_cost(fake: Process, log_dir: Path, requests: int, connections: int, warn: Warn) -> Figures:
+    """CPU-ms per chat request that round-robin on SQLite and on Redis add to random choice."""
+    baseline = _chat_cpu(fake, log_dir, "state-none", {"ROUNDROBIN": "false"}, requests, connections)
+    figures = {"state_sqlite": _chat_cpu(fake, log_dir, "state-sqlite", {"ROUNDROBIN": "true"}, requests, connections) - baseline}
+    if shutil.which("redis-server") is None:
+        warn("redis-server is not installed: no Redis state figure (apt-get install redis-server)")
+        return figures
+    from tests.support.redis_server import RedisServer
+
+    server = RedisServer(Path(tempfile.mkdtemp(prefix="perf-redis-"))).start()
+    try:
+        extra = {"ROUNDROBIN": "true", "REDIS_URL": server.url}
+        figures["state_redis"] = _chat_cpu(fake, log_dir, "state-redis", extra, requests, connections) - baseline
+    finally:
+        server.stop()
+    return figures
+
+
+def _rate(fake: Process, log_dir: Path, workers: int, requests: int, connections: int) -> scenarios.Measured:
+    port = processes.free_port()
+    env = processes.gateway_env(fake.port, port, service_account=None, extra={"WEB_CONCURRENCY": str(workers)})
+    gateway = processes.spawn_gateway(env, log_dir / f"workers-{workers}.log")
+    try:
+        chat = scenarios.gateway_target(port, scenarios.chat_body())
+        scenarios.first_answer(chat, time.perf_counter())
+        pids = processes.worker_pids(gateway, workers)
+        scenarios.measure(chat, pids[0], 500, connections)
+        return scenarios.measure(chat, pids[0], requests, connections)
+    finally:
+        gateway.stop()
+
+
+def two_workers(fake: Process, log_dir: Path, requests: int, connections: int) -> Figures:
+    """Requests/s of two workers ÷ one, and the cores the load generator and the fake used."""
+    one = _rate(fake, log_dir, 1, requests, connections)
+    fake_before = procfs.cpu_seconds(fake.pid)
+    two = _rate(fake, log_dir, 2, requests, connections)
+    fake_cores = (procfs.cpu_seconds(fake.pid) - fake_before) / two.result.wall if two.result.wall else 0.0
+    return {
+        "rps_one_worker": one.rate,
+        "rps_two_workers": two.rate,
+        "two_worker_scaling": two.rate / one.rate if one.rate else 0.0,
+        "two_worker_client_cores": two.client_load,
+        "two_worker_fake_cores": fake_cores,
+    }
