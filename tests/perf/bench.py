@@ -109,6 +109,7 @@ class Bench:
             time.sleep(0.3)
             worker_rss, master_rss = procfs.rss_mb(worker), procfs.rss_mb(gateway.pid)
             figures = {"startup": startup, "idle_rss": worker_rss + master_rss, "worker_idle_rss": worker_rss, "master_rss": master_rss}
+            figures["idle_once"] = worker_rss + procfs.private_mb(gateway.pid)
             chat = scenarios.gateway_target(gateway.port, scenarios.chat_body())
             stream = scenarios.gateway_target(gateway.port, scenarios.chat_body(stream=True))
             scenarios.measure(chat, worker, 200, plan.concurrency)

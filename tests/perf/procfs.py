@@ -24,6 +24,15 @@ def rss_mb(pid: int) -> float:
     return resident * PAGE_SIZE / 1e6
 
 
+def private_mb(pid: int) -> float:
+    """Memory of ``pid`` that no other process shares (``Private_*`` of ``smaps_rollup``), in MB."""
+    private = 0
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith(("Private_Clean:", "Private_Dirty:")):
+            private += int(line.split()[1])
+    return private * 1024 / 1e6
+
+
 def peak_rss_mb(pid: int) -> float:
     """The kernel's high-water mark of ``pid``'s resident set (``VmHWM``), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

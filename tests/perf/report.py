@@ -52,6 +52,7 @@ FIGURES = (
     Figure("burst_rss", "1000 delayed streams: peak RSS, master + worker (MB)", 130),
     Figure("startup", "start-up to first answered request (s)", 0.5),
     Figure("idle_rss", "idle RSS, master + worker (MB)", 60),
+    Figure("idle_once", "idle memory, master + worker, pages they share counted once (MB)", None),
     Figure("worker_idle_rss", "idle RSS of the worker alone (MB)", None),
     Figure("cpu_large", "CPU-ms per request, 41 messages + 3 tools", None),
     Figure("burst_cpu", "CPU-ms per delayed stream (1000-stream run)", None),
