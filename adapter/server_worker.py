@@ -43,7 +43,14 @@ TOO_MANY = (
     b"Content-Length: %d\r\n\r\n%s" % (len(_TOO_MANY_BODY), _TOO_MANY_BODY)
 )
 REQUEST_TIMEOUT = b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
-SPARE_FILES = 64  # listening sockets, log files, upstream connections beyond the client ones
+SPARE_FILES = 64  # listening sockets, log files, the state store, the worker's own pipes
+
+
+def files_needed(worker_connections: int) -> int:
+    """Open files a worker needs when every connection is busy: a request or stream in flight
+    holds its client's socket and one to Vertex (5000 streams: 10,000 sockets), and the idle
+    upstream pool (``UPSTREAM_POOL_CONNECTIONS``) stays within the same count."""
+    return 2 * worker_connections + SPARE_FILES
 
 
 def client_key(addr: Any) -> str:
@@ -108,7 +115,7 @@ class GatewayWorker(GeventWorker):
         self.max_per_client = settings.max_connections_per_ip
         self.open_by_client: dict[str, int] = {}
         self.refusing: set[str] = set()
-        _raise_file_limit(self.worker_connections + SPARE_FILES)
+        _raise_file_limit(files_needed(self.worker_connections))
         super().init_process()
 
     def handle(self, listener: Any, client: Any, addr: Any) -> None:
