@@ -15,7 +15,9 @@ sending the request and reading the answer, while Vertex works. The greenlet alw
 the socket to turn readable through the hub, so each request leaves the CPU once and comes
 back in the hub's turn for ready sockets; when the answer was not there yet, this is the wait
 the read would have made anyway. Only gevent's own sockets wait this way (a TLS socket holding
-decrypted bytes reads them at once); anything else reads as before.
+decrypted bytes reads them at once); anything else reads as before. Afterwards the slowest 1 %
+saw 111 finish at 64 connections (28 at 16, from 42-75), for 1-3 µs per request (20,000 round
+trips on a gevent socket pair: 21.8-26.9 µs plain, 24.5-29.5 µs with this wait).
 """
 
 from __future__ import annotations
