@@ -114,6 +114,7 @@ class Bench:
             stream = scenarios.gateway_target(gateway.port, scenarios.chat_body(stream=True))
             scenarios.measure(chat, worker, 200, plan.concurrency)
             scenarios.measure(stream, worker, 30, plan.concurrency)
+            scenarios.measure(chat, worker, 4 * plan.wide, plan.wide)  # the upstream pool grows to 64 first
             latency = scenarios.measure(chat, worker, plan.latency_requests, 1)
             rate = scenarios.measure(chat, worker, plan.rate_requests, plan.concurrency)
             wide = scenarios.measure(chat, worker, plan.rate_requests, plan.wide)
