@@ -64,14 +64,17 @@ def expect_json(marker: bytes) -> Check:
     return check
 
 
-def expect_sse(min_events: int, done: bool) -> Check:
-    """A 200 stream of at least ``min_events`` ``data:`` events (ending with ``[DONE]`` if ``done``)."""
+def expect_sse(min_events: int, done: bool, last_event: bytes | None = None) -> Check:
+    """A 200 stream of at least ``min_events`` ``data:`` events (ending with ``[DONE]`` if
+    ``done``; with ``last_event``, Anthropic's framing: the last ``event:`` is that one)."""
 
     def check(status: int, body: bytes) -> str | None:
         if status != 200:
             return f"HTTP {status}"
         if done and not body.rstrip().endswith(b"data: [DONE]"):
             return "stream did not end with [DONE]"
+        if last_event is not None and body.rfind(b"event: " + last_event) < body.rfind(b"event: "):
+            return f"stream did not end with {last_event.decode()}"
         if b'"error"' in body:
             return "error event in stream"
         events = body.count(b"data: ")

@@ -32,6 +32,8 @@ class Figure:
 FIGURES = (
     Figure("cpu_request", "CPU-ms per non-streaming request", 0.8),
     Figure("cpu_stream", "CPU-ms per 50-chunk stream", 1.2),
+    Figure("cpu_messages_stream", "CPU-ms per 50-chunk Messages (Anthropic) stream", None),
+    Figure("messages_vs_chat", "Messages stream ÷ chat stream, CPU", 1.15),
     Figure("latency", "median latency at concurrency 1 (ms)", None),
     Figure("added_latency", "added latency at concurrency 1, median (ms)", 2.0),
     Figure("rps", "requests/s at 16 connections", 600, "higher"),

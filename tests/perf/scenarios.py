@@ -58,6 +58,14 @@ def gateway_target(port: int, body: dict[str, Any]) -> Target:
     return Target(HOST, port, request, check)
 
 
+def messages_target(port: int) -> Target:
+    """A streamed ``POST /v1/messages`` (Anthropic's Messages API) with the chat prompt."""
+    body = {"model": MODEL, "max_tokens": 256, "stream": True, "messages": [{"role": "user", "content": PROMPT}]}
+    headers = {"x-api-key": API_KEY, "anthropic-version": "2023-06-01"}
+    request = loadgen.http_request(HOST, port, "/v1/messages", body, headers)
+    return Target(HOST, port, request, loadgen.expect_sse(CHUNKS, done=False, last_event=b"message_stop"))
+
+
 def direct_target(port: int, *, stream: bool = False, delayed: bool = False) -> Target:
     text = f"{PROMPT} {DELAY_MARKER.decode()}" if delayed else PROMPT
     body = {"contents": [{"role": "user", "parts": [{"text": text}]}]}
