@@ -121,6 +121,7 @@ class Bench:
             streams = scenarios.measure(stream, worker, plan.streams, plan.concurrency)
             wide_streams = scenarios.measure(stream, worker, plan.streams, plan.wide)
             messages = scenarios.measure(scenarios.messages_target(gateway.port), worker, plan.streams, plan.concurrency)
+            responses = scenarios.measure(scenarios.responses_target(gateway.port), worker, plan.streams, plan.concurrency)
             figures.update({**rate.tail("chat", plan.concurrency), **wide.tail("chat", plan.wide)})
             figures.update({**streams.tail("stream", plan.concurrency), **wide_streams.tail("stream", plan.wide)})
             large = scenarios.measure(scenarios.gateway_target(gateway.port, scenarios.chat_body(large=True)), worker, plan.large_requests, plan.concurrency)
@@ -130,7 +131,7 @@ class Bench:
             gateway.stop()
         self._client_bound("gateway requests/s", rate)
         self._client_bound("gateway 1000 streams", burst)
-        for what, measured in (("latency", latency), ("rate", rate), ("wide", wide), ("streams", streams), ("wide streams", wide_streams), ("messages streams", messages), ("large", large), ("burst", burst)):
+        for what, measured in (("latency", latency), ("rate", rate), ("wide", wide), ("streams", streams), ("wide streams", wide_streams), ("messages streams", messages), ("responses streams", responses), ("large", large), ("burst", burst)):
             self._failed(f"gateway {what}", measured)
         return {
             **figures,
@@ -141,6 +142,8 @@ class Bench:
             "cpu_stream": streams.cpu_ms_each,
             "cpu_messages_stream": messages.cpu_ms_each,
             "messages_vs_chat": messages.cpu_ms_each / streams.cpu_ms_each if streams.cpu_ms_each else 0.0,
+            "cpu_responses_stream": responses.cpu_ms_each,
+            "responses_vs_chat": responses.cpu_ms_each / streams.cpu_ms_each if streams.cpu_ms_each else 0.0,
             "cpu_large": large.cpu_ms_each,
             "burst_complete": burst.result.ok,
             "burst_wall": burst.result.wall,

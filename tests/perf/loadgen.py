@@ -66,7 +66,8 @@ def expect_json(marker: bytes) -> Check:
 
 def expect_sse(min_events: int, done: bool, last_event: bytes | None = None) -> Check:
     """A 200 stream of at least ``min_events`` ``data:`` events (ending with ``[DONE]`` if
-    ``done``; with ``last_event``, Anthropic's framing: the last ``event:`` is that one)."""
+    ``done``); with ``last_event``, typed events (Responses, Messages): the last ``event:`` is
+    that one and none is ``event: error`` (their objects carry ``"error": null``)."""
 
     def check(status: int, body: bytes) -> str | None:
         if status != 200:
@@ -75,7 +76,7 @@ def expect_sse(min_events: int, done: bool, last_event: bytes | None = None) -> 
             return "stream did not end with [DONE]"
         if last_event is not None and body.rfind(b"event: " + last_event) < body.rfind(b"event: "):
             return f"stream did not end with {last_event.decode()}"
-        if b'"error"' in body:
+        if (b"event: error" if last_event is not None else b'"error"') in body:
             return "error event in stream"
         events = body.count(b"data: ")
         return None if events >= min_events else f"stream had {events} events"

@@ -34,6 +34,8 @@ FIGURES = (
     Figure("cpu_stream", "CPU-ms per 50-chunk stream", 1.2),
     Figure("cpu_messages_stream", "CPU-ms per 50-chunk Messages (Anthropic) stream", None),
     Figure("messages_vs_chat", "Messages stream ÷ chat stream, CPU", 1.15),
+    Figure("cpu_responses_stream", "CPU-ms per 50-chunk Responses stream (stored)", None),
+    Figure("responses_vs_chat", "Responses stream ÷ chat stream, CPU", 1.15),
     Figure("latency", "median latency at concurrency 1 (ms)", None),
     Figure("added_latency", "added latency at concurrency 1, median (ms)", 2.0),
     Figure("rps", "requests/s at 16 connections", 600, "higher"),

@@ -66,6 +66,13 @@ def messages_target(port: int) -> Target:
     return Target(HOST, port, request, loadgen.expect_sse(CHUNKS, done=False, last_event=b"message_stop"))
 
 
+def responses_target(port: int) -> Target:
+    """A streamed ``POST /v1/responses`` (OpenAI's Responses API, stored as by default)."""
+    body = {"model": MODEL, "input": PROMPT, "stream": True}
+    request = loadgen.http_request(HOST, port, "/v1/responses", body, {"Authorization": f"Bearer {API_KEY}"})
+    return Target(HOST, port, request, loadgen.expect_sse(CHUNKS, done=False, last_event=b"response.completed"))
+
+
 def direct_target(port: int, *, stream: bool = False, delayed: bool = False) -> Target:
     text = f"{PROMPT} {DELAY_MARKER.decode()}" if delayed else PROMPT
     body = {"contents": [{"role": "user", "parts": [{"text": text}]}]}
