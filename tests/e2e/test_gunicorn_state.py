@@ -3,19 +3,16 @@ SQLite, and Redis killed and restarted under running instances."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 import requests
 
-from tests.conftest import API_KEY, Credentials, base_env
-from tests.e2e.test_gunicorn import ROOT, Served, free_port, wait_for
+from tests.conftest import API_KEY
+from tests.e2e.conftest import StartGunicorn
+from tests.e2e.test_gunicorn import Served
 from tests.emulator import Reply, VertexEmulator
 from tests.support.redis_server import RedisServer
 
@@ -23,36 +20,6 @@ pytestmark = pytest.mark.slow
 
 HELLO = {"model": "gemini-2.5-flash", "messages": [{"role": "user", "content": "Hello"}]}
 CACHE_SECONDS = 0.6  # a little more than adapter.upstream.pool_state.CACHE_SECONDS
-
-Start = Callable[..., Served]
-
-
-@pytest.fixture
-def start(emulator: VertexEmulator, credentials: Credentials, tmp_path: Path) -> Iterator[Start]:
-    """Starts gunicorn instances (express keys only, round-robin on), each with its own DATA_DIR."""
-    started: list[Served] = []
-
-    def launch(name: str, **overrides: str) -> Served:
-        port = free_port()
-        env = {**os.environ, **base_env(emulator, credentials, express=True, service_accounts=False), "PORT": str(port)}
-        env.update({"WEB_CONCURRENCY": "1", "GRACEFUL_TIMEOUT": "5", "HOME": str(tmp_path), **overrides})
-        log = tmp_path / f"{name}.log"
-        with log.open("wb") as output:
-            process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-        served = Served(f"http://127.0.0.1:{port}", process, log)
-        started.append(served)
-        wait_for(served.url + "/", process)
-        return served
-
-    yield launch
-    for served in started:
-        served.process.terminate()
-    for served in started:
-        try:
-            served.process.wait(10)
-        except subprocess.TimeoutExpired:
-            served.process.kill()
-            served.process.wait(5)
 
 
 def chat(served: Served) -> None:
@@ -65,8 +32,8 @@ def called(emulator: VertexEmulator) -> list[str]:
     return [call.credential_label or "refused" for call in emulator.calls if call.rpc == "generateContent"]
 
 
-def test_two_instances_share_turns_and_cooldowns_through_redis(start: Start, emulator: VertexEmulator, redis_url: str, tmp_path: Path) -> None:
-    first, second = start("first", REDIS_URL=redis_url), start("second", REDIS_URL=redis_url)
+def test_two_instances_share_turns_and_cooldowns_through_redis(start_gunicorn: StartGunicorn, emulator: VertexEmulator, redis_url: str, tmp_path: Path) -> None:
+    first, second = start_gunicorn("first", REDIS_URL=redis_url), start_gunicorn("second", REDIS_URL=redis_url)
     assert {path.name for path in (tmp_path / ".gunicorn").glob("gunicorn-*.ctl")} == {f"gunicorn-{s.url.rsplit(':', 1)[1]}.ctl" for s in (first, second)}
     for _ in range(4):
         chat(first)
@@ -82,8 +49,8 @@ def test_two_instances_share_turns_and_cooldowns_through_redis(start: Start, emu
     assert called(emulator)[2:] == ["express#1"] * 4
 
 
-def test_two_workers_of_one_instance_share_through_sqlite(start: Start, emulator: VertexEmulator) -> None:
-    served = start("workers", WEB_CONCURRENCY="2")
+def test_two_workers_of_one_instance_share_through_sqlite(start_gunicorn: StartGunicorn, emulator: VertexEmulator) -> None:
+    served = start_gunicorn("workers", WEB_CONCURRENCY="2")
     for _ in range(8):
         chat(served)
     assert Counter(called(emulator)) == {"express#0": 4, "express#1": 4}
@@ -97,10 +64,10 @@ def test_two_workers_of_one_instance_share_through_sqlite(start: Start, emulator
     assert called(emulator).count("express#1") == 1
 
 
-def test_redis_killed_mid_run_then_restarted(start: Start, emulator: VertexEmulator, tmp_path: Path) -> None:
+def test_redis_killed_mid_run_then_restarted(start_gunicorn: StartGunicorn, emulator: VertexEmulator, tmp_path: Path) -> None:
     redis = RedisServer(tmp_path, password="kill-test-pw-31c").start()
     try:
-        first, second = start("first", REDIS_URL=redis.url, METRICS_ENABLED="true"), start("second", REDIS_URL=redis.url)
+        first, second = start_gunicorn("first", REDIS_URL=redis.url, METRICS_ENABLED="true"), start_gunicorn("second", REDIS_URL=redis.url)
         chat(first)
         redis.stop()
         started = time.monotonic()

@@ -4,17 +4,14 @@ workers of one instance and through Redis across instances."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 import requests
 
-from tests.conftest import API_KEY, Credentials, base_env
-from tests.e2e.test_gunicorn import ROOT, Served, free_port, wait_for
+from tests.conftest import API_KEY
+from tests.e2e.conftest import StartGunicorn
+from tests.e2e.test_gunicorn import Served
 from tests.emulator import VertexEmulator, payloads
 from tests.support.openai_schema import assert_valid
 from tests.support.responses_sse import read_events
@@ -22,36 +19,6 @@ from tests.support.responses_sse import read_events
 pytestmark = pytest.mark.slow
 
 MODEL = "gemini-2.5-flash"
-Start = Callable[..., Served]
-
-
-@pytest.fixture
-def start(emulator: VertexEmulator, credentials: Credentials, tmp_path: Path) -> Iterator[Start]:
-    """Starts gunicorn instances (express keys only), each with its own DATA_DIR unless told."""
-    started: list[Served] = []
-
-    def launch(name: str, **overrides: str) -> Served:
-        port = free_port()
-        env = {**os.environ, **base_env(emulator, credentials, express=True, service_accounts=False), "PORT": str(port)}
-        env.update({"WEB_CONCURRENCY": "1", "GRACEFUL_TIMEOUT": "5", "HOME": str(tmp_path), **overrides})
-        log = tmp_path / f"{name}.log"
-        with log.open("wb") as output:
-            process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-                                       cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-        served = Served(f"http://127.0.0.1:{port}", process, log)
-        started.append(served)
-        wait_for(served.url + "/", process)
-        return served
-
-    yield launch
-    for served in started:
-        served.process.terminate()
-    for served in started:
-        try:
-            served.process.wait(10)
-        except subprocess.TimeoutExpired:
-            served.process.kill()
-            served.process.wait(5)
 
 
 def call(served: Served, method: str, path: str, body: dict[str, Any] | None = None) -> requests.Response:
@@ -77,8 +44,8 @@ def sent_texts(emulator: VertexEmulator, method: str = "generateContent") -> lis
     return [content["parts"][0]["text"] for content in emulator.last_call(method).body["contents"]]
 
 
-def test_two_workers_of_one_instance_continue_each_others_turns_through_sqlite(start: Start, emulator: VertexEmulator) -> None:
-    served = start("workers", WEB_CONCURRENCY="2")
+def test_two_workers_of_one_instance_continue_each_others_turns_through_sqlite(start_gunicorn: StartGunicorn, emulator: VertexEmulator) -> None:
+    served = start_gunicorn("workers", WEB_CONCURRENCY="2")
     previous = None
     for step in range(8):
         emulator.enqueue(payloads.text_response(f"answer {step}", MODEL))
@@ -89,8 +56,8 @@ def test_two_workers_of_one_instance_continue_each_others_turns_through_sqlite(s
     assert call(served, "GET", f"/v1/responses/{previous}").json()["output"][0]["content"][0]["text"] == "answer 7"
 
 
-def test_two_instances_share_the_store_through_redis(start: Start, emulator: VertexEmulator, redis_url: str) -> None:
-    first, second = start("first", REDIS_URL=redis_url), start("second", REDIS_URL=redis_url)
+def test_two_instances_share_the_store_through_redis(start_gunicorn: StartGunicorn, emulator: VertexEmulator, redis_url: str) -> None:
+    first, second = start_gunicorn("first", REDIS_URL=redis_url), start_gunicorn("second", REDIS_URL=redis_url)
     emulator.enqueue(payloads.text_response("Hello Ana.", MODEL), payloads.text_response("You are Ana.", MODEL))
     opening = turn(first, "I am Ana.", None)
     follow_up = turn(second, "Who am I?", opening)
