@@ -20,13 +20,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields, validates_schema
+from marshmallow import ValidationError, validates_schema
 
 from adapter.schemas import responses_fast
 from adapter.schemas.base import StrictSchema
 from adapter import vocabulary
 from adapter.schemas.fields import MISSING, Choice, Obj, Str, unsupported_value
-from adapter.schemas.messages import BASE64_OPENAPI, URL_OPENAPI, check_bare_base64, check_base64, check_url
+from adapter.schemas.messages import URL_OPENAPI, AudioPartSchema, check_bare_base64, check_url
 from adapter.schemas.tools import function_name
 from adapter.schemas.unions import Alternatives, Array, Tagged
 
@@ -88,16 +88,6 @@ class InputFileSchema(StrictSchema):
         check_bare_base64(data)
 
 
-class AudioDataSchema(StrictSchema):
-    data = Str(required=True, validate=check_base64, metadata={"openapi": BASE64_OPENAPI})
-    format = Choice(vocabulary.AUDIO_FORMATS, required=True)
-
-
-class InputAudioSchema(StrictSchema):
-    type = Choice(("input_audio",), required=True)
-    input_audio = fields.Nested(AudioDataSchema(), required=True)
-
-
 class OutputTextSchema(StrictSchema):
     type = Choice(("output_text",), required=True)
     text = Str(required=True)
@@ -114,7 +104,7 @@ INPUT_PARTS = {
     "input_text": InputTextSchema(),
     "input_image": InputImageSchema(),
     "input_file": InputFileSchema(),
-    "input_audio": InputAudioSchema(),
+    "input_audio": AudioPartSchema(),  # the same part as in chat
 }
 CONTENT_PARTS = {**INPUT_PARTS, "output_text": OutputTextSchema(), "refusal": RefusalSchema()}
 
