@@ -24,7 +24,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from adapter.errors import InvalidRequest
 from adapter.schemas.anthropic_blocks import messages_field, system_field
 from adapter.schemas.base import StrictSchema
-from adapter.schemas.checks import error_at
+from adapter.schemas.checks import error_at, first_too_deep
 from adapter.schemas.fields import (
     INT32_MAX,
     MISSING,
@@ -33,13 +33,15 @@ from adapter.schemas.fields import (
     Int,
     Num,
     Obj,
+    Path,
     Refused,
     Str,
     between,
+    model_field,
     unsupported,
     unsupported_value,
 )
-from adapter.schemas.tools import function_name
+from adapter.schemas.tools import MAX_TOOLS, function_name
 from adapter.schemas.unions import Array, Tagged
 from adapter.validation import first_error
 
@@ -117,10 +119,10 @@ class MetadataSchema(StrictSchema):
 class CountTokensRequestSchema(StrictSchema):
     """The body of ``POST /v1/messages/count_tokens`` (the request without generation fields)."""
 
-    model = Str(required=True, validate=validate.Length(min=1, error="must not be empty"))
+    model = model_field()
     messages = messages_field(required=True, validate=validate.Length(min=1, error="must hold at least one message"))
     system = system_field()
-    tools = Array(fields.Nested(ToolSchema()), allow_none=True)
+    tools = Array(fields.Nested(ToolSchema()), allow_none=True, max_items=MAX_TOOLS)
     tool_choice = Tagged(
         "type",
         {
@@ -140,9 +142,28 @@ class CountTokensRequestSchema(StrictSchema):
     mcp_servers = Refused(unsupported("the MCP connector is not available on Gemini"), allow_empty=True)
     container = Refused(unsupported("code execution containers are not available on Gemini"))
 
+    @validates_schema
+    def _json_depth(self, data: dict[str, Any], **kwargs: Any) -> None:
+        error = first_too_deep(_free_json(data))
+        if error is not None:
+            raise ValidationError(error)
+
     @post_load
     def _drop_nulls(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         return {key: value for key, value in data.items() if value is not None}
+
+
+def _free_json(data: dict[str, Any]) -> list[tuple[Any, Path]]:
+    """The free-form JSON of a request: tool input schemas and the input of earlier tool uses."""
+    found: list[tuple[Any, Path]] = [
+        (tool.get("input_schema"), ("tools", i, "input_schema")) for i, tool in enumerate(data.get("tools") or ())
+    ]
+    for i, message in enumerate(data["messages"]):
+        content = message.get("content")
+        for j, block in enumerate(content if type(content) is list else ()):
+            if block.get("type") == "tool_use":
+                found.append((block.get("input"), ("messages", i, "content", j, "input")))
+    return found
 
 
 class MessagesRequestSchema(CountTokensRequestSchema):

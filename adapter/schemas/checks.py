@@ -7,7 +7,7 @@ error of the first problem it finds (a nested dict ending in a list of phrases, 
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from adapter.schemas.depth import DEPTH_PHRASE, text_too_deep, too_deep
 from adapter.schemas.fields import Path, format_path
@@ -108,11 +108,17 @@ def _free_json(data: dict[str, Any]) -> list[tuple[Any, Path]]:
     return found
 
 
-def _json_depth(data: dict[str, Any]) -> Error | None:
-    for value, path in _free_json(data):
+def first_too_deep(found: Iterable[tuple[Any, Path]]) -> Error | None:
+    """The error for the first free-form JSON value (decoded, or JSON text such as tool-call
+    arguments) that nests deeper than the limit, or None. Every front door's schema uses it."""
+    for value, path in found:
         if text_too_deep(value) if type(value) is str else too_deep(value):
             return error_at(path, DEPTH_PHRASE)
     return None
+
+
+def _json_depth(data: dict[str, Any]) -> Error | None:
+    return first_too_deep(_free_json(data))
 
 
 CHECKS: tuple[Callable[[dict[str, Any]], Error | None], ...] = (

@@ -29,8 +29,7 @@ from marshmallow import ValidationError, fields, post_load, validates_schema
 
 from adapter.schemas.base import StrictSchema
 from adapter.schemas.chat import REASONING_EFFORTS, SERVICE_TIERS
-from adapter.schemas.checks import Error, error_at
-from adapter.schemas.depth import DEPTH_PHRASE, text_too_deep, too_deep
+from adapter.schemas.checks import Error, first_too_deep
 from adapter.schemas.fields import (
     INT32_MAX,
     Bool,
@@ -165,10 +164,7 @@ def _free_json(data: dict[str, Any]) -> list[tuple[Any, Path]]:
 
 
 def _json_depth(data: dict[str, Any]) -> Error | None:
-    for value, path in _free_json(data):
-        if text_too_deep(value) if type(value) is str else too_deep(value):
-            return error_at(path, DEPTH_PHRASE)
-    return None
+    return first_too_deep(_free_json(data))
 
 
 RESPONSE_REQUEST_SCHEMA = ResponseRequestSchema()

@@ -96,3 +96,38 @@ def test_valid_base64_in_either_alphabet_is_sent(gateway: LiveGateway, emulator:
     assert response.status_code == 200, response.text[:300]
     parts = emulator.last_call().body["contents"][0]["parts"]
     assert parts[1]["inlineData"]["data"] == payload
+
+
+def _messages_tool_use(levels: int) -> list[dict[str, Any]]:
+    deep: Any = 1
+    for _ in range(levels):
+        deep = {"a": deep}
+    use = {"type": "tool_use", "id": "toolu_1", "name": "f", "input": deep}
+    result = {"type": "tool_result", "tool_use_id": "toolu_1", "content": "ok"}
+    return [*HELLO, {"role": "assistant", "content": [use]}, {"role": "user", "content": [result]}]
+
+
+@pytest.mark.parametrize(
+    "body,param",
+    [
+        ({"tools": [{"name": "f", "input_schema": _deep_schema(130)}]}, "tools.0.input_schema"),
+        ({"messages": _messages_tool_use(300), "tools": [{"name": "f", "input_schema": {"type": "object"}}]}, "messages.1.content.0.input"),
+    ],
+    ids=["tool-input-schema", "tool-use-input"],
+)
+def test_deeply_nested_json_on_messages_is_a_400_naming_the_field(gateway: LiveGateway, emulator: VertexEmulator, body: dict[str, Any], param: str) -> None:
+    response = gateway.post("/v1/messages", {"model": "gemini-2.5-flash", "max_tokens": 100, "messages": HELLO, **body})
+    assert response.status_code == 400, response.text[:300]
+    error = response.json()
+    assert error["type"] == "error" and error["error"]["type"] == "invalid_request_error"
+    assert error["error"]["message"].startswith(param) and "levels deep" in error["error"]["message"]
+    assert emulator.calls == []
+
+
+def test_messages_with_more_than_128_tools_or_a_bad_model_name_are_400s(gateway: LiveGateway, emulator: VertexEmulator) -> None:
+    tools = [{"name": f"f{i}", "input_schema": {"type": "object"}} for i in range(129)]
+    for body, param in [({"tools": tools}, "tools"), ({"model": "gemini-2.5-flash:countTokens?x="}, "model")]:
+        response = gateway.post("/v1/messages", {"model": "gemini-2.5-flash", "max_tokens": 100, "messages": HELLO, **body})
+        assert response.status_code == 400, response.text[:300]
+        assert response.json()["error"]["message"].startswith(param)
+    assert emulator.calls == []
