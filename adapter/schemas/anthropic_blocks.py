@@ -18,12 +18,13 @@ from typing import Any, Mapping
 
 from marshmallow import Schema, ValidationError
 
+from adapter import vocabulary
 from adapter.schemas.base import StrictSchema
 from adapter.schemas.fields import Bool, Choice, Obj, Str, unsupported_value
+from adapter.schemas.messages import check_base64
 from adapter.schemas.unions import Alternatives, Array, Tagged
 
 IMAGE_MEDIA_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
-REMOTE_SCHEMES = ("http://", "https://")
 _NO_FILES = unsupported_value(
     "uploaded files are not available on this gateway (there is no Files API); send 'base64' or 'url' sources"
 )
@@ -50,7 +51,7 @@ def _tag(name: str) -> Choice:
 
 
 def _check_remote(url: str) -> None:
-    if not url[:8].lower().startswith(REMOTE_SCHEMES):
+    if not vocabulary.is_fetched(url):
         raise ValidationError("must be an http:// or https:// URL")
 
 
@@ -62,7 +63,7 @@ class TextBlockSchema(StrictSchema):
 class Base64ImageSourceSchema(StrictSchema):
     type = _tag("base64")
     media_type = Choice(IMAGE_MEDIA_TYPES, required=True)
-    data = Str(required=True)
+    data = Str(required=True, validate=check_base64)
 
 
 class UrlSourceSchema(StrictSchema):
@@ -81,7 +82,7 @@ class ImageBlockSchema(StrictSchema):
 class Base64PdfSourceSchema(StrictSchema):
     type = _tag("base64")
     media_type = Choice(("application/pdf",), required=True)
-    data = Str(required=True)
+    data = Str(required=True, validate=check_base64)
 
 
 class PlainTextSourceSchema(StrictSchema):

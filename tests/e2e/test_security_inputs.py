@@ -131,3 +131,14 @@ def test_messages_with_more_than_128_tools_or_a_bad_model_name_are_400s(gateway:
         assert response.status_code == 400, response.text[:300]
         assert response.json()["error"]["message"].startswith(param)
     assert emulator.calls == []
+
+
+@pytest.mark.parametrize("block", ["image", "document"])
+def test_messages_base64_that_is_not_base64_is_a_400_naming_the_source(gateway: LiveGateway, emulator: VertexEmulator, block: str) -> None:
+    media_type = "image/png" if block == "image" else "application/pdf"
+    source = {"type": "base64", "media_type": media_type, "data": "not base64!"}
+    messages = [{"role": "user", "content": [{"type": block, "source": source}, {"type": "text", "text": "What is it?"}]}]
+    response = gateway.post("/v1/messages", {"model": "gemini-2.5-flash", "max_tokens": 100, "messages": messages})
+    assert response.status_code == 400, response.text[:300]
+    assert response.json()["error"]["message"].startswith("messages.0.content.0.source.data")
+    assert emulator.calls == []
