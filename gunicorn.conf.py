@@ -12,12 +12,13 @@ PORT = os.environ.get("PORT", "7860")
 bind = f"0.0.0.0:{PORT}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
 # gunicorn's gevent worker plus a deadline for request headers (HEADER_TIMEOUT) and a cap on
-# connections per client address (MAX_CONNECTIONS_PER_IP): adapter/server_worker.py. An idle
+# connections per client address (MAX_CONNECTIONS_PER_IP): adapter/server_worker.py, loaded in
+# the worker only (adapter/lazy_worker.py keeps gevent out of the master's memory). An idle
 # connection costs a gevent worker about 14 KB (measured: 5,000 connections with half a request
 # line each, +69 MB RSS, the service still answering in 3 ms), so WORKER_CONNECTIONS=10000
 # (~140 MB at worst) is well within what one worker holds; the worker raises its open-file
 # limit to match.
-worker_class = "adapter.server_worker.GatewayWorker"
+worker_class = "adapter.lazy_worker.LazyGatewayWorker"
 worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "10000"))
 
 # gunicorn's control socket (for gunicornc) is one path per machine by default, so a second

@@ -21,8 +21,6 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..log import register_secrets
 from .definitions import ClientKey, KeysError, check_unique, digest_of, parse_keys, secrets_of
 
@@ -64,6 +62,8 @@ def _json_document(text: str, path: Path) -> Any:
 
 
 def _yaml_document(text: str, path: Path) -> Any:
+    import yaml  # only for a YAML keys file: ~1.5 MB of every process that never reads one
+
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -21,6 +21,8 @@ import requests
 import yaml
 from gunicorn.workers.ggevent import GeventWorker
 
+from adapter.lazy_worker import LazyGatewayWorker
+from adapter.server_worker import GatewayWorker
 from adapter.settings import load_settings
 from tests.conftest import API_KEY, Credentials, base_env
 from tests.emulator import VertexEmulator
@@ -122,7 +124,10 @@ def test_gunicorn_honours_the_platform_port_and_concurrency(monkeypatch: pytest.
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert (config["bind"], config["workers"]) == (f"0.0.0.0:{port}", int(workers))
     worker_module, _, worker_class = config["worker_class"].rpartition(".")
-    assert issubclass(getattr(importlib.import_module(worker_module), worker_class), GeventWorker)
+    # The master sees a plain worker class that becomes the gevent worker once forked
+    # (adapter/lazy_worker.py; tests/e2e/test_worker_processes.py watches it happen).
+    assert getattr(importlib.import_module(worker_module), worker_class) is LazyGatewayWorker
+    assert issubclass(GatewayWorker, GeventWorker)
 
 
 def test_spaces_front_matter() -> None:
