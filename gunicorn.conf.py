@@ -67,6 +67,12 @@ def on_starting(server):
 
 
 def post_fork(server, worker):
+    # No garbage collection while the worker loads the app: the import allocates ~85,000 objects
+    # and nothing to collect, and the collections it triggered cost ~30 ms of start-up.
+    # post_worker_init collects once, freezes what was loaded and turns collection back on.
+    import gc
+
+    gc.disable()
     # One plain send before gevent's sendall: cheaper stream chunks (adapter/gevent_sendall.py).
     # Tracing's exporter is not started here: post_fork runs before the gevent worker patches
     # threads and sockets, and a thread started now would be a real one. The worker builds the
@@ -85,6 +91,7 @@ def post_worker_init(worker):
 
     gc.collect()
     gc.freeze()
+    gc.enable()
 
 
 def child_exit(server, worker):
