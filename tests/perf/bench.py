@@ -233,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     log_dir.mkdir(parents=True, exist_ok=True)
     bench = Bench(plan, log_dir, scaling=args.two_workers)
     check_machine(bench.warnings)
+    processes.compile_bytecode()
     results = []
     for number in range(1, args.repeats + 1):
         logger.info("repeat %d of %d", number, args.repeats)
