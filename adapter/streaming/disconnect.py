@@ -9,10 +9,11 @@ received the client's FIN. The poll never blocks (:func:`~adapter.upstream.infli
 and costs one system call per check. Anything unexpected (a TLS socket, which refuses
 ``MSG_PEEK``; no socket in the environ) turns the watch off rather than guessing.
 
-A streaming response checks its own client between reads (:mod:`.relay`). A request waiting for
-a whole answer writes nothing until Vertex answers, which can take minutes: the
-:data:`HANGUPS` watcher checks the clients of all such requests and cuts the upstream request of
-one that left (:func:`cancellable` then stops its failover).
+A streaming response checks its own client between reads once it relays (:mod:`.relay`). A
+request waiting for a whole answer, or a stream waiting for its upstream to open, writes
+nothing until Vertex answers, which can take minutes: the :data:`HANGUPS` watcher checks the
+clients of all such requests and cuts the upstream request of one that left (:func:`cancellable`
+then stops its failover), or wakes the stream's wait (:meth:`HangupWatcher.waking`).
 """
 
 from __future__ import annotations
@@ -86,17 +87,17 @@ class ClientWatch:
 
 
 class HangupWatcher:
-    """Cuts the upstream request of a client that hung up while waiting for a whole answer.
+    """Acts for clients that hung up while their request waits for Vertex.
 
     One thread per worker process (a greenlet under gevent, started by the first request)
-    checks the clients of the registered requests every ``interval`` seconds and aborts the
-    :class:`RequestTracker` of those that left. Registering is a dictionary insert: no thread,
-    lock or wake-up per request.
+    checks the clients of the registered requests every ``interval`` seconds and calls the
+    ``on_gone`` of those that left, once. Registering is a dictionary insert: no thread, lock
+    or wake-up per request.
     """
 
     def __init__(self, interval: float = DISCONNECT_CHECK_INTERVAL) -> None:
         self._interval = interval
-        self._waiting: dict[RequestTracker, ClientWatch] = {}
+        self._waiting: dict[object, tuple[ClientWatch, Callable[[], None]]] = {}
         self._start_lock = threading.Lock()
         self._pid = 0
 
@@ -106,15 +107,26 @@ class HangupWatcher:
         aborted if the client hangs up meanwhile."""
         tracker = RequestTracker()
         token = tracker.install()
-        if watch.watchable:
-            self._waiting[tracker] = watch
-            if self._pid != os.getpid():
-                self._start_in_this_process()
         try:
-            yield tracker
+            with self.waking(watch, tracker.abort):
+                yield tracker
         finally:
             RequestTracker.uninstall(token)
-            self._waiting.pop(tracker, None)
+
+    @contextmanager
+    def waking(self, watch: ClientWatch, on_gone: Callable[[], None]) -> Iterator[None]:
+        """``on_gone()`` is called (from the watcher) if the client hangs up during the block."""
+        if not watch.watchable:
+            yield
+            return
+        key = object()
+        self._waiting[key] = (watch, on_gone)
+        if self._pid != os.getpid():
+            self._start_in_this_process()
+        try:
+            yield
+        finally:
+            self._waiting.pop(key, None)
 
     def _start_in_this_process(self) -> None:
         """Start the thread on first use, and again in a forked worker (threads do not survive
@@ -128,9 +140,9 @@ class HangupWatcher:
     def _run(self) -> None:
         while True:
             time.sleep(self._interval)
-            for tracker, watch in list(self._waiting.items()):
-                if not tracker.aborted and watch.gone():
-                    tracker.abort()
+            for key, (watch, on_gone) in list(self._waiting.items()):
+                if watch.gone() and self._waiting.pop(key, None) is not None:
+                    on_gone()
 
 
 HANGUPS = HangupWatcher()

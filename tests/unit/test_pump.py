@@ -4,16 +4,18 @@ and the relay that reads what it opened."""
 from __future__ import annotations
 
 import json
+import socket
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from adapter.streaming.disconnect import ClientWatch
+from adapter.streaming.disconnect import ClientGone, ClientWatch, HangupWatcher
 from adapter.streaming.pump import Opened, UpstreamPump
 from adapter.streaming.frames import Frames
-from adapter.streaming.relay import SSERelay
+from adapter.streaming.relay import SSERelay, first_frames_of
 from adapter.streaming.wire import DATA_WIRE
 from adapter.request_log import RequestRecord
 from adapter.errors import AdapterError, UpstreamError
@@ -128,3 +130,41 @@ def test_an_unexpected_failure_mid_stream_ends_it_with_an_internal_error_event(c
     assert error["error"]["code"] == "internal_error" and "a bug" not in frames[-1].decode()
     assert record.logged and record.error_code == "internal_error"
     assert any("translating an answer from Vertex AI failed" in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+def test_client_left_ends_the_wait_for_a_slow_opener_at_once() -> None:
+    release = threading.Event()
+    pump = UpstreamPump(lambda pump: release.wait(2) and Outcome(Opened([], Source())))
+    threading.Timer(0.05, pump.client_left).start()
+    started = time.monotonic()
+    assert not pump.wait(5)
+    assert pump.client_gone and time.monotonic() - started < 1
+    pump.close()
+    release.set()
+
+
+def test_the_hangup_watcher_calls_on_gone_once_for_a_client_that_left() -> None:
+    watcher, calls = HangupWatcher(interval=0.01), []
+    server, client = socket.socketpair()
+    try:
+        with watcher.waking(ClientWatch(server), lambda: calls.append("gone")):
+            client.close()
+            deadline = time.monotonic() + 2
+            while not calls and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(0.05)
+        assert calls == ["gone"]
+    finally:
+        server.close()
+
+
+def test_first_frames_of_raises_client_gone_when_the_watcher_wakes_it() -> None:
+    release = threading.Event()
+    pump = UpstreamPump(lambda pump: release.wait(2) and Outcome(Opened([], Source())))
+    threading.Timer(0.05, pump.client_left).start()
+    record = RequestRecord(request_id="r", path="/v1/chat/completions")
+    frames = Frames(BrokenTranslator(), DATA_WIRE, record, GEMINI_ANSWER)
+    with pytest.raises(ClientGone):
+        first_frames_of(pump, frames, 5.0, ClientWatch(None))
+    pump.close()
+    release.set()
