@@ -40,20 +40,43 @@ _RESOURCE_PREFIXES: dict[str, str] = {
 }
 
 
-def append_answer_part(parts: list[GeminiPart], part: GeminiPart) -> None:
-    """Add an answer part to ``parts``, joining a text fragment to the run it continues.
+class AnswerParts:
+    """An answer's Gemini parts for the store, text fragments joined to the run they continue.
 
+    A stream brings its text a few words per event: the fragments of the open run are kept in
+    a list and joined once when :meth:`parts` is read, not copied into a new part per event.
     An empty text part that continues no run (Gemini 3 ends a stream of calls with one) is left
     out: Vertex refuses empty text in a request.
     """
-    last = parts[-1] if parts else None
-    if last is not None and _continues(last, part):
-        merged: GeminiPart = {**last, "text": last["text"] + part["text"]}
-        if part.get("thoughtSignature"):
-            merged["thoughtSignature"] = part["thoughtSignature"]
-        parts[-1] = merged
-    elif not ("text" in part and not part["text"] and part.keys() <= _TEXT_KEYS):
-        parts.append(dict(part))
+
+    __slots__ = ("_parts", "_run")
+
+    def __init__(self) -> None:
+        self._parts: list[GeminiPart] = []
+        self._run: list[str] = []
+        """The text fragments of the last part, joined into it by :meth:`parts`."""
+
+    def append(self, part: GeminiPart) -> None:
+        last = self._parts[-1] if self._parts else None
+        if last is not None and _continues(last, part):
+            self._run.append(part["text"])
+            if part.get("thoughtSignature"):
+                last["thoughtSignature"] = part["thoughtSignature"]
+        elif not ("text" in part and not part["text"] and part.keys() <= _TEXT_KEYS):
+            self._join_run()
+            self._parts.append(dict(part))
+            self._run = [part["text"]] if "text" in part else []
+
+    def parts(self) -> list[GeminiPart]:
+        """The parts so far (a new list; the last part's text joined)."""
+        self._join_run()
+        return list(self._parts)
+
+    def _join_run(self) -> None:
+        if len(self._run) > 1:
+            text = "".join(self._run)
+            self._parts[-1]["text"] = text
+            self._run = [text]
 
 
 def _continues(last: GeminiPart, part: GeminiPart) -> bool:

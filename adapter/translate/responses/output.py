@@ -30,7 +30,7 @@ from adapter.translate.logprobs import to_openai_logprobs
 from adapter.translate.shapes import GeminiPart
 
 from .head import ResponseObject, finished
-from .history import append_answer_part
+from .history import AnswerParts
 from .items import CUSTOM_INPUT
 from .items_out import (
     call_item,
@@ -79,8 +79,13 @@ class OutputBuilder:
         self._open: _Open | None = None
         self._grounding: Mapping[str, Any] | None = None
         self.items: list[dict[str, Any]] = []
-        self.model_parts: list[GeminiPart] = []
+        self._answer = AnswerParts()
         self.reason: str | None = None
+
+    @property
+    def model_parts(self) -> list[GeminiPart]:
+        """The answer's Gemini parts so far, for the store."""
+        return self._answer.parts()
 
     @property
     def finished(self) -> bool:
@@ -139,20 +144,20 @@ class OutputBuilder:
         pieces = part_pieces([part], self._state)
         signature = part.get("thoughtSignature")
         if not pieces:
-            append_answer_part(self.model_parts, part)
+            self._answer.append(part)
             if part.get("thought") and signature and self._open is not None and self._open.kind == "reasoning":
                 self._open.signature = signature
             return
         kind, value = pieces[0]
         if kind == REASONING or kind == CONTENT:
-            append_answer_part(self.model_parts, part)
+            self._answer.append(part)
             self._text("reasoning" if kind == REASONING else "message", value, events)
             if kind == REASONING and signature:
                 self._open.signature = signature  # type: ignore[union-attr]
             return
         call = value[1]
         gemini_id = split_tool_call_id(call["id"])[0]
-        append_answer_part(self.model_parts, {**part, "functionCall": {**part["functionCall"], "id": gemini_id}})
+        self._answer.append({**part, "functionCall": {**part["functionCall"], "id": gemini_id}})
         self._call(call, events)
 
     def _text(self, kind: str, text: str, events: list[Event]) -> None:
