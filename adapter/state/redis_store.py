@@ -10,10 +10,10 @@ notices gunicorn's fork by itself (it is keyed by pid), and its sockets are geve
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Callable, Iterable, TypeVar
 
+import orjson
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -52,12 +52,12 @@ class RedisStore:
         return self.prefix + ":".join(parts)
 
     def put_response(self, response_id: str, document: dict, ttl_seconds: int) -> None:
-        text = json.dumps(document)
+        text = orjson.dumps(document)
         self._run(lambda r: r.set(self._key("response", response_id), text, ex=ttl_seconds))
 
     def get_response(self, response_id: str) -> dict | None:
         raw = self._run(lambda r: r.get(self._key("response", response_id)))
-        return json.loads(raw) if raw is not None else None
+        return orjson.loads(raw) if raw is not None else None
 
     def delete_response(self, response_id: str) -> bool:
         return bool(self._run(lambda r: r.delete(self._key("response", response_id))))

@@ -8,13 +8,14 @@ filtered out on read and swept in small batches at most once a minute, piggy-bac
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import threading
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
+
+import orjson
 
 from . import Cooldown, CooldownReason, StateUnavailable, Usage, check_reason, window_id
 
@@ -62,14 +63,14 @@ class SqliteStore:
             raise StateUnavailable(f"SQLite state in {self.path.parent} failed: {exc.__class__.__name__}") from exc
 
     def put_response(self, response_id: str, document: dict, ttl_seconds: int) -> None:
-        text, expires = json.dumps(document), self._clock() + ttl_seconds
+        text, expires = orjson.dumps(document).decode(), self._clock() + ttl_seconds
         self._run(lambda c: c.execute("INSERT OR REPLACE INTO responses VALUES (?, ?, ?)", (response_id, text, expires)))
         self._sweep_now_and_then()
 
     def get_response(self, response_id: str) -> dict | None:
         query = "SELECT document FROM responses WHERE id = ? AND expires > ?"
         row = self._run(lambda c: c.execute(query, (response_id, self._clock())).fetchone())
-        return json.loads(row[0]) if row else None
+        return orjson.loads(row[0]) if row else None
 
     def delete_response(self, response_id: str) -> bool:
         query = "DELETE FROM responses WHERE id = ? AND expires > ?"
