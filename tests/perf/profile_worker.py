@@ -1,6 +1,6 @@
 """Where the gunicorn worker's CPU goes: py-spy samples under load, turned into µs per request.
 
-``python3 -m tests.perf.profile_worker [--mode chat|stream|large ...]`` starts the fake Vertex and
+``python3 -m tests.perf.profile_worker [--mode chat|stream|large|responses|messages ...]`` starts the fake Vertex and
 the gateway (as the benchmark does), loads it at 16 connections while ``py-spy record --gil``
 samples the worker, and prints, for each mode:
 
@@ -28,8 +28,10 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from . import processes, scenarios
+from .loadgen import Target
 
 Frame = tuple[str, str]  # (function, file)
 _FRAME = re.compile(r"(.*) \((.*?):-?\d+\)$")
@@ -64,6 +66,9 @@ CENTRES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("stream: reading upstream events (UpstreamStream.read)", ("UpstreamStream.read (adapter/",), ()),
     ("stream: HTTP framing, SSE and JSON decoding (UpstreamStream._decode)", ("UpstreamStream._decode (adapter/",), ()),
     ("stream: chunk translation (ChunkTranslator.feed)", ("ChunkTranslator.feed (adapter/",), ()),
+    ("stream: event translation (EventTranslator.feed: Responses, Messages)", ("EventTranslator.feed (adapter/",), ()),
+    ("stream: SSE framing of each event (typed_frame, data_frame)", ("typed_frame (adapter/", "data_frame (adapter/"), ()),
+    ("Responses: storing the turn (on_finish, put_response)", ("put_response (adapter/",), ()),
     ("stream: relay loop (SSERelay._relay)", ("SSERelay._relay (adapter/",), ()),
     ("stream: gunicorn chunked writes (write_chunk)", ("write_chunk (gunicorn/",), ()),
     ("gevent: Timeout objects per blocking socket wait", ("Timeout._start_new_or_dummy (gevent/",), ()),
@@ -125,12 +130,12 @@ def parse(raw: str) -> Profile:
 
 def record(mode: str, rate: int, out: Path) -> tuple[float, int]:
     """Load the gateway in ``mode`` while py-spy samples its worker; (CPU-ms per request, requests)."""
-    body, count = MODES[mode]
+    target_of, count = MODES[mode]
     fake, _ = processes.start_fake(delay=5.0, chunk_interval=0.002)
     port = processes.free_port()
     gateway = processes.spawn_gateway(processes.gateway_env(fake.port, port, service_account=None), out.with_suffix(".log"))
     try:
-        target = scenarios.gateway_target(port, body)
+        target = target_of(port)
         scenarios.first_answer(target, time.perf_counter())
         worker = processes.worker_pid(gateway)
         scenarios.measure(target, worker, max(50, count // 10), 16)
@@ -147,11 +152,18 @@ def record(mode: str, rate: int, out: Path) -> tuple[float, int]:
     return measured.cpu_ms_each, measured.result.ok
 
 
-MODES = {
-    "chat": (scenarios.chat_body(), 5000),
-    "stream": (scenarios.chat_body(stream=True), 600),
-    "large": (scenarios.chat_body(large=True), 3000),
+def _chat(**body: bool) -> Callable[[int], Target]:
+    return lambda port: scenarios.gateway_target(port, scenarios.chat_body(**body))
+
+
+MODES: dict[str, tuple[Callable[[int], Target], int]] = {
+    "chat": (_chat(), 5000),
+    "stream": (_chat(stream=True), 600),
+    "large": (_chat(large=True), 3000),
+    "responses": (scenarios.responses_target, 600),  # a stored Responses stream
+    "messages": (scenarios.messages_target, 600),  # an Anthropic Messages stream
 }
+"""Per mode: the load's target on the gateway's port, and how many requests are sampled."""
 
 
 def report(mode: str, profile: Profile, cpu_ms: float, requests: int, top: int) -> str:
@@ -176,7 +188,7 @@ def report(mode: str, profile: Profile, cpu_ms: float, requests: int, top: int) 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Profile the gunicorn worker under load with py-spy.")
-    parser.add_argument("--mode", choices=sorted(MODES), action="append", help="chat, stream, large (default: all)")
+    parser.add_argument("--mode", choices=sorted(MODES), action="append", help="chat, stream, large, responses, messages (default: chat, stream, large)")
     parser.add_argument("--rate", type=int, default=1000, help="samples per second")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--out", type=Path, help="keep py-spy's raw output in this folder")
