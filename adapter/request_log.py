@@ -65,25 +65,35 @@ class RequestRecord:
     rate_limit_headers: dict[str, str] = field(default_factory=dict)
     charge: Callable[[int], None] | None = None
 
-    def fields(self, status: int) -> dict[str, Any]:
-        usage = self.usage or {}
-        return {
-            "request_id": self.request_id,
-            "method": self.method,
-            "path": self.path,
-            "status": status,
-            "key": self.key_name,
-            "error": self.error_code if status >= 400 else None,
-            "model": self.model,
-            "credential": self.credential,
-            "upstream_status": self.upstream_status,
-            "attempts": len(self.attempts) if self.model is not None else None,
-            "tried": ",".join(f"{a.credential}:{a.status}" for a in self.attempts) if len(self.attempts) > 1 else None,
-            "latency_ms": round((time.perf_counter() - self.started) * 1000, 1),
-            "prompt_tokens": usage.get("prompt_tokens"),
-            "completion_tokens": usage.get("completion_tokens"),
-            "stream": self.stream if self.model is not None else None,
-        }
+    def summary(self, status: int) -> str:
+        """The summary line: ``key=value`` pairs in a fixed order, fields without a value left
+        out. Built as one list of strings rather than a dict of every field filtered afterwards:
+        this line is written for every request."""
+        parts = [f"request_id={_value(self.request_id)}", f"method={_value(self.method)}", f"path={_value(self.path)}", f"status={status}"]
+        if self.client_key is not None:
+            parts.append(f"key={_value(self.client_key.name)}")
+        if status >= 400 and self.error_code is not None:
+            parts.append(f"error={_value(self.error_code)}")
+        called = self.model is not None
+        if called:
+            parts.append(f"model={_value(self.model)}")
+        if self.credential is not None:
+            parts.append(f"credential={_value(self.credential)}")
+        if self.upstream_status is not None:
+            parts.append(f"upstream_status={self.upstream_status}")
+        if called:
+            parts.append(f"attempts={len(self.attempts)}")
+        if len(self.attempts) > 1:
+            parts.append("tried=" + _value(",".join(f"{a.credential}:{a.status}" for a in self.attempts)))
+        parts.append(f"latency_ms={round((time.perf_counter() - self.started) * 1000, 1)}")
+        if self.usage:
+            for name in ("prompt_tokens", "completion_tokens"):
+                count = self.usage.get(name)
+                if count is not None:
+                    parts.append(f"{name}={_value(count)}")
+        if called:
+            parts.append(f"stream={self.stream}")
+        return " ".join(parts)
 
     def log(self, status: int) -> None:
         """Write the summary line and count the request in the metrics (once: later calls do
@@ -97,8 +107,7 @@ class RequestRecord:
         self.tracing.request_finished(self, status, self.answer)
         level = logging.DEBUG if self.path in QUIET_PATHS else logging.INFO
         if logger.isEnabledFor(level):
-            fields = self.fields(status)
-            logger.log(level, " ".join(f"{key}={_value(value)}" for key, value in fields.items() if value is not None))
+            logger.log(level, self.summary(status))
 
     @property
     def key_name(self) -> str | None:
