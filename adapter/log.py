@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from contextvars import ContextVar
 from typing import Any, Callable, Iterable
 
@@ -118,6 +119,26 @@ def _install_record_factory() -> None:
         logging.setLogRecordFactory(factory)
 
 
+class LineFormatter(logging.Formatter):
+    """The standard formatter, with the date and time of ``%(asctime)s`` built once per second:
+    ``time.localtime`` and ``strftime`` cost more than the rest of the line's formatting
+    (timeit, ``formatTime``: 1.4-1.6 -> 0.45-0.7 µs). Same text as ``logging.Formatter``."""
+
+    def __init__(self, fmt: str) -> None:
+        super().__init__(fmt)
+        self._second: tuple[int, str] = (-1, "")
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        if datefmt:
+            return super().formatTime(record, datefmt)
+        second, text = self._second
+        if int(record.created) != second:
+            second = int(record.created)
+            text = time.strftime(self.default_time_format, self.converter(second))
+            self._second = (second, text)
+        return self.default_msec_format % (text, record.msecs) if self.default_msec_format else text
+
+
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
@@ -137,7 +158,7 @@ def configure_logging(level: str, secrets: Iterable[str]) -> None:
             root.removeHandler(handler)
     handler = logging.StreamHandler()
     handler.set_name(HANDLER_NAME)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
+    handler.setFormatter(LineFormatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
     handler.addFilter(RequestIdFilter())
     root.addHandler(handler)
     root.setLevel(level)
