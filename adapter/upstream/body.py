@@ -3,13 +3,16 @@
 A Vertex stream is one chunk per event. Reading it through urllib3's ``read_chunked`` costs a
 size line, the data and the trailing CRLF as three reads per event; reading whatever the socket
 holds (one read, often several events under load) and removing the framing here is cheaper.
-:func:`body_decoder` picks the decoder for the framing http.client found in the headers:
+:func:`body_decoder` picks the decoder for the framing the response head announced (:mod:`.http_head`):
 chunked, ``Content-Length``, or the end of the connection. Each ``feed`` returns the body bytes
 completed so far; ``done`` turns True once the body is complete (the connection can then be
-reused). Malformed framing raises :class:`ValueError`.
+reused). Malformed framing raises :class:`ValueError`. :func:`decode_content` removes the
+gzip or deflate coding of a whole answer.
 """
 
 from __future__ import annotations
+
+import zlib
 
 _MAX_LINE = 4096  # a chunk-size or trailer line longer than this is not HTTP
 
@@ -91,5 +94,42 @@ class PlainBody:
 
 
 def body_decoder(*, chunked: bool, length: int | None) -> ChunkedBody | PlainBody:
-    """The decoder for a response that http.client found ``chunked`` or with ``length``."""
+    """The decoder for a response whose head announced ``chunked`` or ``length``."""
     return ChunkedBody() if chunked else PlainBody(length)
+
+
+def decode_content(content: bytes, encoding: str | None) -> bytes:
+    """``content`` without its ``Content-Encoding`` (gzip, deflate, in the order applied).
+
+    requests' default headers ask for ``gzip, deflate``, so Vertex may compress a whole answer;
+    any other coding is left as it came, as urllib3 did. Corrupt data raises ``zlib.error``.
+    """
+    if not encoding:
+        return content
+    for coding in reversed(encoding.lower().split(",")):
+        coding = coding.strip()
+        if coding in ("gzip", "x-gzip"):
+            content = _gunzip(content)
+        elif coding == "deflate":
+            content = _inflate(content)
+    return content
+
+
+def _gunzip(content: bytes) -> bytes:
+    """All gzip members of ``content`` (a body may hold several, one after another)."""
+    pieces: list[bytes] = []
+    while content:
+        decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        pieces.append(decoder.decompress(content))
+        if not decoder.eof:
+            raise zlib.error("the gzip data ended early")
+        content = decoder.unused_data.lstrip(b"\x00")
+    return b"".join(pieces)
+
+
+def _inflate(content: bytes) -> bytes:
+    """A deflate body: zlib-wrapped as the standard says, or raw as some servers send it."""
+    try:
+        return zlib.decompress(content)
+    except zlib.error:
+        return zlib.decompress(content, -zlib.MAX_WBITS)

@@ -1,10 +1,11 @@
 """Aborting an upstream request, from another thread, while it waits for Vertex's answer.
 
-A streaming request's pump thread blocks in ``getresponse()`` until Vertex sends its status line,
-which can take as long as the model thinks. When the client hangs up meanwhile, the gateway
-should not keep that request (and its quota) alive. The connections of the upstream sessions
-(:func:`mount_tracked_pool`) register their socket with the :class:`RequestTracker` of the
-current context while they wait for the answer, and only then: :meth:`RequestTracker.abort`
+A streaming request's pump thread blocks until Vertex sends its status line, which can take as
+long as the model thinks. When the client hangs up meanwhile, the gateway should not keep that
+request (and its quota) alive. The exchange with Vertex (:mod:`.exchange`) and the connections
+of the upstream sessions (:func:`mount_tracked_pool`, for what else goes through them) register
+their socket with the :class:`RequestTracker` of the current context (:func:`current_tracker`)
+while they wait for the answer, and only then: :meth:`RequestTracker.abort`
 shuts that socket down, the blocked read returns at once, and the request fails without
 touching a connection that went back to the pool. A non-streaming request installs one in its
 own context while it waits (:class:`~adapter.api.disconnect.HangupWatcher`). Without a tracker
@@ -97,6 +98,11 @@ class RequestTracker:
             sock, self._sock = self._sock, None
         if sock is not None:
             _shutdown(sock)
+
+
+def current_tracker() -> "RequestTracker | None":
+    """The tracker of this context (a request that a hang-up may abort), if any."""
+    return _current.get()
 
 
 class _Tracked:

@@ -7,45 +7,29 @@ relays the stream can send keep-alives and notice a client that left in between,
 second thread and a queue per stream. Silence longer than the read timeout is an error, as it
 is for urllib3's reads. Once the body is complete the connection goes back to its pool.
 
-The first read goes through http.client's buffered file, which may hold the start of the body
-(read with the headers); ``read1`` with more room than the buffer holds (http.client's file
-buffers ``io.DEFAULT_BUFFER_SIZE`` bytes) returns all of it, so the buffer is empty afterwards
-and later reads go straight to the socket, with the wait as its timeout (under gevent one
-``recv``, with no watcher or wrapper objects made per read).
-
-That needs urllib3's private ``HTTPResponse._fp`` (http.client's response: its ``chunked``,
-``length`` and buffered ``fp``), for one read per socket read instead of urllib3's three per
-event; with the relay that reads in the response itself (commit 96f77bb): 2.56 → 2.03 CPU-ms per
-delayed stream and 182 → 129 MB peak for 1000 streams. ``tests/unit/test_library_internals.py``
-fails, naming the pinned urllib3, when ``_fp`` or what is read from it moves.
+The stream takes over the :class:`~.exchange.Answer` of the request: the bytes read past the
+head are its first read, and every later read is one ``recv`` on the socket with the wait as
+its timeout (under gevent, with no watcher or wrapper objects made per read). One read per
+socket read instead of urllib3's three per event, with the relay that reads in the response
+itself (commit 96f77bb): 2.56 → 2.03 CPU-ms per delayed stream and 182 → 129 MB peak for 1000
+streams.
 """
 
 from __future__ import annotations
 
-import io
-import select
 import socket
 import time
 from typing import Any
 
 import orjson
-from urllib3 import BaseHTTPResponse
 
 from ..errors import UpstreamError
-from .body import body_decoder
+from .exchange import Answer
 from .google_errors import error_from_google, timeout_error
 from .sse import SSEDecoder
 
 READ_SIZE = 65536
-_FIRST_READ_SIZE = max(READ_SIZE, io.DEFAULT_BUFFER_SIZE)  # room for all the file may have buffered
 DONE_PAYLOAD = b"[DONE]"  # the end marker of OpenAI-framed streams (direct mode)
-_READABLE = select.POLLIN | select.POLLPRI
-
-
-def _poll_readable(fd: int, wait: float) -> bool:
-    poller = select.poll()  # gevent's cooperative one under gevent
-    poller.register(fd, _READABLE)
-    return bool(poller.poll(wait * 1000))
 
 
 def _broken() -> UpstreamError:
@@ -56,20 +40,15 @@ class UpstreamStream:
     """An open SSE response from Vertex: :meth:`read` it from one thread, always :meth:`close`
     it there; :meth:`abort` from another thread makes a blocked read return."""
 
-    def __init__(self, response: BaseHTTPResponse, read_timeout: float) -> None:
-        self.response = response
-        # http.client's response under urllib3's (a private attribute, read by urllib3's own
-        # read_chunked too): it parsed the headers and its buffered file holds the body's start.
-        self._http: Any = response._fp  # type: ignore[attr-defined]
-        self._body = body_decoder(chunked=bool(self._http.chunked), length=self._http.length)
+    def __init__(self, answer: Answer, read_timeout: float) -> None:
+        self.answer = answer
+        self._body = answer.body
+        self._pending = answer.pending  # the body's start, read with the head
         self._events = SSEDecoder()
         self._read_timeout = read_timeout
-        # None when the server closes the connection after this response: http.client then
-        # let go of the socket, and reads go through the file (see _receive).
-        self._sock: socket.socket | None = getattr(getattr(response, "connection", None), "sock", None)
+        self._sock: socket.socket = answer.sock
         self._sock_timeout: float | None = None  # the timeout this stream set on the socket
         self._heard = time.monotonic()
-        self._started = False
         self._failure: UpstreamError | None = None
         self.ended = False
 
@@ -81,18 +60,16 @@ class UpstreamStream:
             raise self._failure
         if self.ended:
             return None
-        try:
-            if self._started:
+        if self._pending:
+            data: bytes | None = self._pending
+            self._pending = b""
+        else:
+            try:
                 data = self._receive(self._read_timeout if wait is None else wait)
-            else:
-                data = self._http.fp.read1(_FIRST_READ_SIZE)
-        except TimeoutError:
-            raise timeout_error(None) from None
-        except (OSError, ValueError, AttributeError):  # reset, or the file closed by an abort
-            raise _broken() from None
+            except OSError:  # reset, or the socket shut down or closed by an abort
+                raise _broken() from None
         if data is None:
             return self._silent()
-        self._started = True
         self._heard = time.monotonic()
         return self._decode(data)
 
@@ -104,9 +81,6 @@ class UpstreamStream:
     def _receive(self, wait: float) -> bytes | None:
         """What the socket holds, waiting up to ``wait`` s for it; None if nothing came."""
         sock = self._sock
-        if sock is None:
-            fp = self._http.fp
-            return fp.read1(READ_SIZE) if _poll_readable(fp.fileno(), wait) else None
         if self._sock_timeout != wait:
             sock.settimeout(wait)
             self._sock_timeout = wait
@@ -146,36 +120,27 @@ class UpstreamStream:
     def _finish(self) -> None:
         """The body is complete: the connection can serve another request."""
         self.ended = True
-        if self._sock is not None and self._sock_timeout is not None:
-            self._sock.settimeout(self._read_timeout)  # what urllib3 left on it: a request body is sent with it
-        self._http.close()  # http.client's response only; the socket stays with the connection
-        self.response.release_conn()
+        self.answer.finish()
 
     def abort(self) -> None:
         """Cut the connection from another thread (or greenlet) than the one reading it.
 
-        Closing the response there is not safe (the reader holds its buffer) and does not wake
-        a read blocked on the socket; shutting the socket down does both: the blocked read
+        Closing the connection there is not safe (the reader may be using it) and does not
+        wake a read blocked on the socket; shutting the socket down does both: the blocked read
         returns at once, the reader closes the stream, and Vertex sees the connection end.
         A stream that ended may have given its connection back to the pool: left alone.
         """
         if self.ended:
             return
-        connection = getattr(self.response, "connection", None)
-        sock = getattr(connection, "sock", None)
         try:
-            if sock is not None:
-                sock.shutdown(socket.SHUT_RDWR)
-            else:
-                self.response.shutdown()
-        except (ValueError, RuntimeError, OSError, AttributeError):
+            self._sock.shutdown(socket.SHUT_RDWR)
+        except (OSError, AttributeError):
             pass
 
     def close(self) -> None:
         """Close the stream (from the thread that reads it); a complete one was released already."""
         self.ended = True
-        self.response.close()
-        self.response.release_conn()
+        self.answer.close()
 
 
 def _decode_event(payload: bytes) -> Any:

@@ -4,21 +4,23 @@
 Every failure becomes an :class:`~adapter.errors.UpstreamError` that keeps the upstream status
 (0 when Vertex could not be reached) and Google's message. Keys travel in headers, never in URLs.
 
-Requests go out through the urllib3 pool that the credential's ``requests`` session mounted
-(:class:`SessionPools`), not through ``Session.request``: requests' per-request layers (a scan
-of the proxy variables and ``.netrc`` on every call, request preparation, cookie jars, hooks)
-cost about 0.5 ms of a 1.3 ms gateway request and 1.2 ms of a stream's opening, for one host
-and fixed headers. What they did that matters is kept: the session still owns the pool (sizes,
-mounts, abortable connections of :mod:`.inflight`), proxies and CA bundle come from the
+Requests go out on connections of the urllib3 pool that the credential's ``requests`` session
+mounted (:class:`SessionPools`), not through ``Session.request``: requests' per-request layers
+(a scan of the proxy variables and ``.netrc`` on every call, request preparation, cookie jars,
+hooks) cost about 0.5 ms of a 1.3 ms gateway request and 1.2 ms of a stream's opening, for one
+host and fixed headers. What they did that matters is kept: the session still owns the pool
+(sizes, mounts, abortable connections of :mod:`.inflight`), proxies and CA bundle come from the
 environment as requests would take them (read once per host), requests' default headers are
-sent, and a service account's token is handled by google-auth as ``AuthorizedSession`` does
-(:mod:`.google_token`).
+sent (a gzip or deflate answer is decoded), and a service account's token is handled by
+google-auth as ``AuthorizedSession`` does (:mod:`.google_token`).
 
 Measured (commit dae529c, one gevent worker): 1.33 → 0.93 CPU-ms per non-streaming request and
 3.60 → 2.93 per 50-chunk stream; keeping the pool per host (commit 6ee81af) took it to 0.87.
+Then urllib3's ``urlopen`` and http.client gave way to one exchange written and read by hand on
+the pool's connection (:mod:`.exchange`, :mod:`.http_head`): see that commit for its figures.
 It leans on requests' adapter methods (``get_connection_with_tls_context``, ``cert_verify``,
-``request_url``, ``max_retries``); ``tests/unit/test_library_internals.py`` fails, naming the
-pinned requests, when they change.
+``request_url``) and urllib3's pool methods (``_get_conn``, ``_put_conn``, ``_prepare_proxy``);
+``tests/unit/test_library_internals.py`` fails, naming the pinned version, when they change.
 """
 
 from __future__ import annotations
@@ -30,14 +32,14 @@ from urllib.parse import quote
 
 import orjson
 import requests
-from urllib3 import BaseHTTPResponse, HTTPConnectionPool, Timeout
-from urllib3 import exceptions as urllib3_exceptions
-from urllib3.util.retry import Retry
+from urllib3 import HTTPConnectionPool
+from urllib3.util.proxy import connection_requires_http_tunnel
 
 from ..errors import UpstreamError
 from .connect_errors import FAILURE_DESCRIPTIONS, failure_class, os_reason
 from .credential_failures import AUTH_FAILURE, TOKEN_ERROR, TokenFailure, credential_error, refused_by_vertex
 from .credentials import Credential
+from .exchange import Answer, BodyBroken, ConnectFailed, Route, post, request_bytes
 from .google_errors import error_from_response, timeout_error
 from .stream import UpstreamStream
 
@@ -61,17 +63,14 @@ def vertex_host(location: str) -> str:
 
 
 class Target(NamedTuple):
-    """Where requests' ``HTTPAdapter.send`` would send a URL: pool, request target, retries."""
+    """Where requests' ``HTTPAdapter.send`` would send a URL: the route and the request target."""
 
-    pool: HTTPConnectionPool
+    route: Route
     path: str
-    retries: Retry
 
-
-class _Route(NamedTuple):
-    pool: HTTPConnectionPool
-    absolute: bool  # a plain-HTTP proxy takes the whole URL as the request target
-    retries: Retry
+    @property
+    def pool(self) -> HTTPConnectionPool:
+        return self.route.pool
 
 
 class SessionPools:
@@ -86,25 +85,30 @@ class SessionPools:
 
     def __init__(self, environ: "Mapping[str, str]" = os.environ) -> None:
         self.verify: bool | str = environ.get("REQUESTS_CA_BUNDLE") or environ.get("CURL_CA_BUNDLE") or True
-        self._routes: dict[tuple[requests.Session, str], _Route] = {}
+        self._routes: dict[tuple[requests.Session, str], tuple[Route, bool]] = {}
 
     def target(self, session: requests.Session, url: str) -> Target:
         scheme, _, rest = url.partition("://")
         host, slash, path = rest.partition("/")
         origin = f"{scheme}://{host}"
-        route = self._routes.get((session, origin))
-        if route is None or route.pool.pool is None:
-            route = self._routes[(session, origin)] = self._route(session, url, origin)
-        return Target(route.pool, url if route.absolute else slash + path or "/", route.retries)
+        found = self._routes.get((session, origin))
+        if found is None or found[0].pool.pool is None:
+            found = self._routes[(session, origin)] = self._route(session, url, scheme, host)
+        route, absolute = found
+        return Target(route, url if absolute else slash + path or "/")
 
-    def _route(self, session: requests.Session, url: str, origin: str) -> _Route:
+    def _route(self, session: requests.Session, url: str, scheme: str, host: str) -> tuple[Route, bool]:
+        """The route to ``url``'s host, and whether the request target is the whole URL (a
+        plain-HTTP proxy takes it so)."""
         request = requests.PreparedRequest()
         request.url = url  # already a valid URL: no re-parsing (prepare_url) needed
-        proxies = requests.utils.get_environ_proxies(origin, no_proxy=None)
+        proxies = requests.utils.get_environ_proxies(f"{scheme}://{host}", no_proxy=None)
         adapter: Any = session.get_adapter(url)
         pool = adapter.get_connection_with_tls_context(request, self.verify, proxies=proxies)
         adapter.cert_verify(pool, url, self.verify, None)
-        return _Route(pool, adapter.request_url(request, proxies) == url, adapter.max_retries)
+        tunnel = connection_requires_http_tunnel(pool.proxy, pool.proxy_config, scheme)
+        proxy_headers = {} if tunnel or pool.proxy is None else dict(pool.proxy_headers)
+        return Route(pool, host, tunnel, proxy_headers), adapter.request_url(request, proxies) == url
 
 
 class VertexClient:
@@ -113,7 +117,6 @@ class VertexClient:
         self.base_url = (base_url or vertex_host(location)).rstrip("/")
         self.express_base_url = (base_url or GLOBAL_HOST).rstrip("/")
         self.timeout = (connect_timeout, read_timeout)
-        self._timeout = Timeout(connect=connect_timeout, read=read_timeout)
         self._pools = pools or SessionPools()
 
     def model_url(self, cred: Credential, model: str, method: str, *, version: str = "v1") -> str:
@@ -136,39 +139,43 @@ class VertexClient:
 
     def post_json(self, cred: Credential, url: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST ``body``; return the decoded JSON object or raise :class:`UpstreamError`."""
-        response = self._send(cred, url, body, JSON_HEADERS)
+        answer = self._send(cred, url, body, JSON_HEADERS)
         try:
-            content = _read_body(response)
-            if response.status != 200:
-                raise refused_by_vertex(error_from_response(response.status, content, response.headers), cred)
-            answer = orjson.loads(content)
+            content = answer.read()
+            if answer.status != 200:
+                raise refused_by_vertex(error_from_response(answer.status, content, answer.headers), cred)
+            parsed = orjson.loads(content)
+        except TimeoutError as exc:  # a stall mid-body, as urllib3's ReadTimeoutError was mapped
+            raise unreachable(exc, None) from None
+        except (BodyBroken, OSError):
+            raise UpstreamError("The connection to Vertex AI broke during the answer.", upstream_status=0, code="upstream_connection_broken") from None
         except orjson.JSONDecodeError:
             raise UpstreamError("Vertex AI sent an answer that is not JSON.", upstream_status=502, code="upstream_bad_answer") from None
         finally:
-            dispose(response)
-        if type(answer) is not dict:
+            answer.close()
+        if type(parsed) is not dict:
             raise UpstreamError("Vertex AI sent an answer that is not a JSON object.", upstream_status=502, code="upstream_bad_answer")
-        return answer
+        return parsed
 
     def open_stream(self, cred: Credential, url: str, body: dict[str, Any]) -> UpstreamStream:
         """Open an SSE stream; raises :class:`UpstreamError` if Vertex refuses it, or if it sends
         the stream compressed although asked not to (``Accept-Encoding: identity``)."""
-        response = self._send(cred, url, body, STREAM_HEADERS)
-        if response.status != 200:
+        answer = self._send(cred, url, body, STREAM_HEADERS)
+        if answer.status != 200:
             try:
-                content = response.read(_ERROR_BODY_LIMIT, decode_content=True)
-            except (urllib3_exceptions.HTTPError, OSError):
+                content = answer.read(_ERROR_BODY_LIMIT)
+            except (BodyBroken, OSError):
                 content = b""
             finally:
-                dispose(response)
-            raise refused_by_vertex(error_from_response(response.status, content, response.headers), cred)
-        if response.headers.get("Content-Encoding", "identity").lower() != "identity":
-            dispose(response)
+                answer.close()
+            raise refused_by_vertex(error_from_response(answer.status, content, answer.headers), cred)
+        if (answer.headers.get("content-encoding") or "identity").lower() != "identity":
+            answer.close()
             raise UpstreamError("Vertex AI sent a compressed stream although asked not to.", upstream_status=502, code="upstream_bad_event")
-        return UpstreamStream(response, self.timeout[1])
+        return UpstreamStream(answer, self.timeout[1])
 
-    def _send(self, cred: Credential, url: str, body: dict[str, Any], headers: dict[str, str]) -> BaseHTTPResponse:
-        """POST ``body`` and return the response once its headers are in (the body unread).
+    def _send(self, cred: Credential, url: str, body: dict[str, Any], headers: dict[str, str]) -> Answer:
+        """POST ``body`` and return the answer once its head is in (the body unread).
 
         A service account's request carries google-auth's token; a 401 gets the token refreshed
         and the request sent again, as ``AuthorizedSession`` does.
@@ -181,37 +188,27 @@ class VertexClient:
                 request_headers = {**headers, **cred.headers}
                 if cred.token is not None:
                     cred.token.apply(request_headers, url, self.timeout)
-                response = self._urlopen(target, data, request_headers)
-                if response.status != 401 or cred.token is None or refreshes >= cred.token.max_refreshes:
-                    return response
-                dispose(response)
+                answer = self._exchange(target, data, request_headers)
+                if answer.status != 401 or cred.token is None or refreshes >= cred.token.max_refreshes:
+                    return answer
+                answer.close()
                 refreshes += 1
                 logger.debug("refreshing the token of %s after a 401 (attempt %d)", cred.label, refreshes)
                 cred.token.refresh(self.timeout)
         except TokenFailure as failure:
             raise credential_error(cred, failure.reason, TOKEN_ERROR if failure.transient else AUTH_FAILURE) from None
 
-    def _urlopen(self, target: Target, data: bytes, headers: dict[str, str]) -> BaseHTTPResponse:
-        """``HTTPAdapter.send`` without requests' wrapping; urllib3's errors as requests mapped them."""
+    def _exchange(self, target: Target, data: bytes, headers: dict[str, str]) -> Answer:
+        """One POST (:mod:`.exchange`); its failures as urllib3's were mapped through requests."""
+        connect_timeout, read_timeout = self.timeout
         try:
-            return target.pool.urlopen(
-                "POST",
-                target.path,
-                body=data,
-                headers=headers,
-                redirect=False,
-                assert_same_host=False,
-                preload_content=False,
-                decode_content=False,
-                retries=target.retries,
-                timeout=self._timeout,
-            )
-        except urllib3_exceptions.MaxRetryError as exc:
-            raise unreachable(exc.reason or exc, self.timeout[0]) from None
-        except urllib3_exceptions.ReadTimeoutError:
-            raise timeout_error(self.timeout[1]) from None
-        except (urllib3_exceptions.HTTPError, OSError) as exc:
-            raise unreachable(exc, self.timeout[0]) from None
+            return post(target.route, request_bytes(target.route, target.path, headers, data), connect_timeout, read_timeout)
+        except ConnectFailed as failed:
+            raise unreachable(failed.cause, connect_timeout) from None
+        except TimeoutError:
+            raise timeout_error(read_timeout) from None
+        except (OSError, ValueError) as exc:
+            raise unreachable(exc, connect_timeout) from None
 
 
 def _segment(value: str) -> str:
@@ -230,19 +227,3 @@ def unreachable(exc: BaseException, connect_timeout: float | None) -> UpstreamEr
         error.status = 504
         return error
     return UpstreamError(f"Could not connect to Vertex AI: {FAILURE_DESCRIPTIONS[kind]}.", upstream_status=0, code="upstream_unreachable")
-
-
-def _read_body(response: BaseHTTPResponse) -> bytes:
-    """The whole (decoded) body; a cut or a stall mid-body fails as it did through requests."""
-    try:
-        return response.read(decode_content=True)
-    except (urllib3_exceptions.ProtocolError, urllib3_exceptions.DecodeError):
-        raise UpstreamError("The connection to Vertex AI broke during the answer.", upstream_status=0, code="upstream_connection_broken") from None
-    except (urllib3_exceptions.HTTPError, OSError) as exc:
-        raise unreachable(exc, None) from None
-
-
-def dispose(response: BaseHTTPResponse) -> None:
-    """Close a response and give its connection slot back to the pool (``requests.Response.close``)."""
-    response.close()
-    response.release_conn()

@@ -61,7 +61,7 @@ CENTRES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("adapter: request translation (to_gemini_request)", ("to_gemini_request (adapter/",), ()),
     ("adapter: response translation (to_chat_completion)", ("to_chat_completion (adapter/",), ()),
     ("adapter: finding the session's pool (SessionPools.target)", ("SessionPools.target (adapter/",), ()),
-    ("urllib3 + http.client: send, read the answer's head", ("HTTPConnectionPool.urlopen (urllib3/",), ()),
+    ("exchange: send, read the answer's head (exchange.post)", ("post (adapter/upstream/exchange.py",), ()),
     ("stream: pump thread (open, first events)", ("UpstreamPump._run (adapter/",), ()),
     ("stream: reading upstream events (UpstreamStream.read)", ("UpstreamStream.read (adapter/",), ()),
     ("stream: HTTP framing, SSE and JSON decoding (UpstreamStream._decode)", ("UpstreamStream._decode (adapter/",), ()),

@@ -1,10 +1,14 @@
-"""HTTP body framing removed as bytes come off the socket: chunked, Content-Length, until close."""
+"""HTTP body framing removed as bytes come off the socket: chunked, Content-Length, until close;
+and the gzip or deflate coding of a whole answer."""
 
 from __future__ import annotations
 
+import gzip
+import zlib
+
 import pytest
 
-from adapter.upstream.body import ChunkedBody, PlainBody, body_decoder
+from adapter.upstream.body import ChunkedBody, PlainBody, body_decoder, decode_content
 
 PAYLOADS = [b"data: {\"a\": 1}\r\n\r\n", b"data: " + b"x" * 700 + b"\r\n\r\n", b"d", b"data: [DONE]\n\n"]
 
@@ -66,3 +70,34 @@ def test_a_body_without_length_ends_with_the_connection() -> None:
     assert not decoder.done and decoder.ends_with_connection
     assert body_decoder(chunked=False, length=0).done
     assert isinstance(body_decoder(chunked=True, length=None), ChunkedBody)
+
+
+_ANSWER = b'{"candidates": [{"content": {"parts": [{"text": "hi"}]}}]}'
+
+
+def _deflate(data: bytes, wbits: int) -> bytes:
+    packer = zlib.compressobj(wbits=wbits)
+    return packer.compress(data) + packer.flush()
+
+
+@pytest.mark.parametrize(
+    "content,encoding",
+    [
+        (_ANSWER, None),
+        (_ANSWER, "identity"),
+        (gzip.compress(_ANSWER), "gzip"),
+        (gzip.compress(_ANSWER[:20]) + gzip.compress(_ANSWER[20:]), "GZIP"),  # two members
+        (_deflate(_ANSWER, zlib.MAX_WBITS), "deflate"),
+        (_deflate(_ANSWER, -zlib.MAX_WBITS), "deflate"),  # raw, as some servers send it
+        (gzip.compress(_deflate(_ANSWER, zlib.MAX_WBITS)), "deflate, gzip"),
+        (_ANSWER, "br"),  # not asked for: left as it came
+    ],
+)
+def test_content_codings_are_removed(content: bytes, encoding: str | None) -> None:
+    assert decode_content(content, encoding) == _ANSWER
+
+
+@pytest.mark.parametrize("content,encoding", [(gzip.compress(_ANSWER)[:-12], "gzip"), (b"not deflate", "deflate")])
+def test_corrupt_content_codings_raise(content: bytes, encoding: str) -> None:
+    with pytest.raises(zlib.error):
+        decode_content(content, encoding)

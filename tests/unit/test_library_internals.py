@@ -6,9 +6,7 @@ module (and re-measure with ``python3 -m tests.perf.bench``) before moving the p
 from __future__ import annotations
 
 import _socket
-import http.client
 import inspect
-import io
 import socket
 from importlib.metadata import version
 from pathlib import Path
@@ -16,11 +14,11 @@ from typing import Any
 
 import pytest
 import requests
-import urllib3
 from gevent import socket as gsocket
 from marshmallow import Schema, fields
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.util.connection import is_connection_dropped
 
 from adapter.gevent_sendall import install
@@ -96,29 +94,31 @@ def test_session_pools_finds_the_pool_requests_would_use() -> None:
     prepared = session.prepare_request(requests.Request("POST", url))
     own_pool = adapter.get_connection_with_tls_context(prepared, True, proxies={})
     assert target.pool is own_pool, moved("requests", "adapter/upstream/vertex.py", "HTTPAdapter.get_connection_with_tls_context (the adapter's own pool)")
-    assert (target.path, target.retries) == ("/v1/models/m:generateContent", adapter.max_retries)
+    assert (target.path, target.route.host, target.route.tunnel) == ("/v1/models/m:generateContent", "127.0.0.1:9", False)
 
 
-# --- urllib3: stream.py reads http.client's response under urllib3's (_fp) and its socket ---------------
+# --- urllib3: exchange.py takes connections from the pool and gives them back itself ----------------
 
 
-class _Wire:
-    def __init__(self, raw: bytes) -> None:
-        self.raw = raw
+def test_urllib3_pool_methods_exchange_calls() -> None:
+    where = "adapter/upstream/exchange.py"
+    calls = {"_get_conn": ["self", "timeout"], "_put_conn": ["self", "conn"], "_prepare_proxy": ["self", "conn"]}
+    for name, parameters in calls.items():
+        method = getattr(HTTPConnectionPool, name, None)
+        assert method is not None and list(inspect.signature(method).parameters) == parameters, moved("urllib3", where, f"HTTPConnectionPool.{name}")
+    assert "_prepare_proxy" in vars(HTTPSConnectionPool), moved("urllib3", where, "HTTPSConnectionPool._prepare_proxy (the CONNECT tunnel)")
 
-    def makefile(self, mode: str) -> io.BufferedReader:
-        return io.BufferedReader(io.BytesIO(self.raw))  # type: ignore[arg-type]
 
-
-def test_urllib3_response_keeps_http_client_response_as_fp() -> None:
-    wire = _Wire(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
-    original = http.client.HTTPResponse(wire)  # type: ignore[arg-type]
-    original.begin()
-    response = urllib3.HTTPResponse(body=original, preload_content=False, original_response=original)
-    where = "adapter/upstream/stream.py"
-    assert getattr(response, "_fp", None) is original, moved("urllib3", where, "HTTPResponse._fp")
-    assert (original.chunked, original.length) == (True, None), moved("urllib3", where, "http.client's chunked/length")
-    assert original.fp.read1(65536).startswith(b"5\r\nhello"), moved("urllib3", where, "http.client's buffered fp.read1")
+def test_urllib3_pool_lends_and_takes_back_a_connection() -> None:
+    where = "adapter/upstream/exchange.py"
+    pool = HTTPConnectionPool("127.0.0.1", 9, maxsize=1)
+    conn = pool._get_conn()
+    assert conn.sock is None and pool.pool is not None and pool.pool.qsize() == 0, moved("urllib3", where, "_get_conn taking a slot and handing out an unconnected connection")
+    assert hasattr(conn, "has_connected_to_proxy") and conn.proxy is None, moved("urllib3", where, "HTTPConnection.proxy/has_connected_to_proxy")
+    pool._put_conn(conn)
+    assert pool._get_conn() is conn, moved("urllib3", where, "_put_conn putting the connection back for the next _get_conn")
+    pool._put_conn(None)
+    assert pool.pool.qsize() == 1, moved("urllib3", where, "_put_conn(None) giving the slot back")
 
 
 # --- urllib3: inflight.py and media.py subclass the connections of requests' pools ---------------------
