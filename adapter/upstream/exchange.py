@@ -18,8 +18,9 @@ connection, with the pool's CA bundle), tunnels through a proxy with CONNECT
 A connection goes back to the pool only once its answer's body was read to the end and the
 answer allowed keep-alive; anything else (an error, a body left unread, a greenlet killed
 mid-read) closes it, and its slot in the pool is given back either way. A reused connection
-that the server had closed (it fails before a byte of the answer came) is retried once on a
-new one, unless the request was aborted.
+that the server had closed (it fails before a byte of the answer came) is tried once more on
+the pool's next connection (a new one when no other is idle), unless the request was aborted:
+the race urllib3's pooled-socket check cannot close, when the server's FIN comes just after it.
 """
 
 from __future__ import annotations
