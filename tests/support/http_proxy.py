@@ -44,11 +44,13 @@ def _handler(origin: tuple[str, int], log: ProxyLog) -> type[BaseHTTPRequestHand
 
         def do_CONNECT(self) -> None:
             log.requests.append(("CONNECT", self.path))
-            upstream = socket.create_connection(origin)
-            self.send_response(200, "Connection established")
-            self.end_headers()
-            threading.Thread(target=_relay, args=(upstream, self.connection), daemon=True).start()
-            _relay(self.connection, upstream)
+            with socket.create_connection(origin) as upstream:
+                self.send_response(200, "Connection established")
+                self.end_headers()
+                back = threading.Thread(target=_relay, args=(upstream, self.connection), daemon=True)
+                back.start()
+                _relay(self.connection, upstream)
+                back.join(5)
             self.close_connection = True
 
         def do_GET(self) -> None:

@@ -7,7 +7,6 @@ import datetime
 import gzip
 import ipaddress
 import json
-import socket
 import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,6 +23,7 @@ from cryptography.x509.oid import NameOID
 from adapter.upstream.credentials import express_credentials
 from adapter.upstream.inflight import mount_tracked_pool
 from adapter.upstream.vertex import SessionPools, VertexClient
+from tests.support.http_proxy import ForwardProxy
 
 BODY = {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}
 
@@ -82,52 +82,6 @@ def tls_vertex(tmp_path: Path) -> Iterator[tuple[int, Path]]:
     server.server_close()
 
 
-def _pipe(source: socket.socket, sink: socket.socket) -> None:
-    try:
-        while data := source.recv(65536):
-            sink.sendall(data)
-    except OSError:
-        pass
-    finally:
-        try:
-            sink.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass
-
-
-@pytest.fixture
-def connect_proxy() -> Iterator[tuple[str, list[str]]]:
-    """An HTTP proxy that only tunnels (CONNECT), remembering each tunnel's request line."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    tunnels: list[str] = []
-
-    def tunnel(client: socket.socket) -> None:
-        request = b""
-        while b"\r\n\r\n" not in request:
-            request += client.recv(4096)
-        line = request.split(b"\r\n", 1)[0].decode()
-        tunnels.append(line)
-        upstream = socket.create_connection(("127.0.0.1", int(line.split()[1].rsplit(":", 1)[1])))
-        with client, upstream:
-            client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
-            outbound = threading.Thread(target=_pipe, args=(client, upstream), daemon=True)
-            outbound.start()
-            _pipe(upstream, client)
-            outbound.join(5)
-
-    def accept() -> None:
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=tunnel, args=(client,), daemon=True).start()
-
-    threading.Thread(target=accept, daemon=True).start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}", tunnels
-    listener.close()
-
-
 def _texts(port: int, cert: Path, calls: int) -> tuple[list[str], int]:
     session = requests.Session()
     mount_tracked_pool(session, 4)
@@ -148,12 +102,10 @@ def test_https_with_the_environments_ca_bundle_reuses_one_connection(tls_vertex:
     assert _texts(port, cert, 3) == ([f"over TLS to localhost:{port}"] * 3, 1)
 
 
-def test_https_through_a_proxy_goes_through_one_connect_tunnel(
-    tls_vertex: tuple[int, Path], connect_proxy: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    proxy, tunnels = connect_proxy
-    monkeypatch.setenv("HTTPS_PROXY", proxy)
-    monkeypatch.setenv("NO_PROXY", "example.org")
+def test_https_through_a_proxy_goes_through_one_connect_tunnel(tls_vertex: tuple[int, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     port, cert = tls_vertex
-    assert _texts(port, cert, 2) == ([f"over TLS to localhost:{port}"] * 2, 1)
-    assert len(tunnels) == 1 and tunnels[0].startswith(f"CONNECT localhost:{port} ")
+    with ForwardProxy(port) as proxy:
+        monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+        monkeypatch.setenv("NO_PROXY", "example.org")
+        assert _texts(port, cert, 2) == ([f"over TLS to localhost:{port}"] * 2, 1)
+    assert proxy.log.requests == [("CONNECT", f"localhost:{port}")]
