@@ -21,8 +21,8 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Callable, Literal
 
 from ..state import StateStore, Usage

@@ -24,11 +24,10 @@ from typing import Any
 import orjson
 
 from ..errors import UpstreamError
-from .exchange import Answer
+from .exchange import READ_SIZE, Answer
 from .google_errors import error_from_google, timeout_error
 from .sse import SSEDecoder
 
-READ_SIZE = 65536
 DONE_PAYLOAD = b"[DONE]"  # the end marker of OpenAI-framed streams (direct mode)
 
 
