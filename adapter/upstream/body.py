@@ -39,15 +39,16 @@ class ChunkedBody:
         buffer = self._buffer + data if self._buffer else data
         pieces: list[bytes] = []
         position, size = 0, len(buffer)
+        left, skip = self._left, self._skip
         while position < size and not self.done:
-            if self._left:
-                end = min(size, position + self._left)
+            if left:
+                end = position + left if position + left < size else size
                 pieces.append(buffer[position:end])
-                self._left -= end - position
+                left -= end - position
                 position = end
-            elif self._skip:
-                step = min(self._skip, size - position)
-                self._skip -= step
+            elif skip:
+                step = skip if skip < size - position else size - position
+                skip -= step
                 position += step
             else:
                 line_end = buffer.find(b"\n", position)
@@ -55,22 +56,29 @@ class ChunkedBody:
                     if size - position > _MAX_LINE:
                         raise ValueError("chunk size line too long")
                     break
-                self._line(buffer[position:line_end])
+                chunk_size = self._line(buffer[position:line_end])
                 position = line_end + 1
+                end = position + chunk_size
+                if chunk_size and end + 2 <= size:  # the whole chunk and its CRLF are here
+                    pieces.append(buffer[position:end])
+                    position = end + 2
+                else:
+                    left, skip = chunk_size, 2 if chunk_size else 0
+        self._left, self._skip = left, skip
         self._buffer = buffer[position:] if not self.done else b""
         return pieces[0] if len(pieces) == 1 else b"".join(pieces)
 
-    def _line(self, line: bytes) -> None:
+    def _line(self, line: bytes) -> int:
+        """Read a size or trailer line; the size of the chunk it starts (0: none)."""
         if self._trailers:
             self.done = not line.strip()
-            return
-        chunk_size = int(line.split(b";", 1)[0], 16)  # int() strips the CR and spaces
+            return 0
+        chunk_size = int(line.split(b";", 1)[0] if b";" in line else line, 16)  # int() strips the CR and spaces
         if chunk_size < 0:
             raise ValueError("negative chunk size")
         if chunk_size == 0:
             self._trailers = True
-        else:
-            self._left, self._skip = chunk_size, 2
+        return chunk_size
 
 
 class PlainBody:

@@ -19,19 +19,19 @@ class SSEDecoder:
 
     def feed(self, chunk: bytes) -> list[bytes]:
         """Add bytes; return the payloads of the events they complete."""
-        buffer = self._buffer + chunk if self._buffer else chunk
+        lines = (self._buffer + chunk if self._buffer else chunk).split(b"\n")
+        self._buffer = lines.pop()  # the line not ended yet
         events: list[bytes] = []
-        start = 0
-        while True:
-            end = buffer.find(b"\n", start)
-            if end < 0:
-                break
-            line = buffer[start:end]
-            start = end + 1
-            if line.endswith(b"\r"):
+        data = self._data
+        for line in lines:
+            if line[-1:] == b"\r":
                 line = line[:-1]
-            self._line(line, events)
-        self._buffer = buffer[start:]
+            if not line:
+                self._dispatch(events)
+            elif line[:5] == b"data:":  # the common line, handled here rather than in _line
+                data.append(line[6:] if line[5:6] == b" " else line[5:])
+            else:
+                self._line(line, events)
         return events
 
     def close(self) -> list[bytes]:
@@ -55,9 +55,10 @@ class SSEDecoder:
             self._bare.append(line)
 
     def _dispatch(self, events: list[bytes]) -> None:
-        if self._data:
-            events.append(self._data[0] if len(self._data) == 1 else b"\n".join(self._data))
-            self._data = []
+        data = self._data
+        if data:
+            events.append(data[0] if len(data) == 1 else b"\n".join(data))
+            data.clear()  # in place: feed() holds the list
         if self._bare:
             events.append(b"\n".join(self._bare))
             self._bare = []
