@@ -119,6 +119,7 @@ class Bench:
             rate = scenarios.measure(chat, worker, plan.rate_requests, plan.concurrency)
             wide = scenarios.measure(chat, worker, plan.rate_requests, plan.wide)
             streams = scenarios.measure(stream, worker, plan.streams, plan.concurrency)
+            at_once = scenarios.measure(scenarios.gateway_target(gateway.port, scenarios.chat_body(stream=True, at_once=True)), worker, plan.streams, plan.concurrency)
             wide_streams = scenarios.measure(stream, worker, plan.streams, plan.wide)
             messages = scenarios.measure(scenarios.messages_target(gateway.port), worker, plan.streams, plan.concurrency)
             responses = scenarios.measure(scenarios.responses_target(gateway.port), worker, plan.streams, plan.concurrency)
@@ -131,7 +132,7 @@ class Bench:
             gateway.stop()
         self._client_bound("gateway requests/s", rate)
         self._client_bound("gateway 1000 streams", burst)
-        for what, measured in (("latency", latency), ("rate", rate), ("wide", wide), ("streams", streams), ("wide streams", wide_streams), ("messages streams", messages), ("responses streams", responses), ("large", large), ("burst", burst)):
+        for what, measured in (("latency", latency), ("rate", rate), ("wide", wide), ("streams", streams), ("streams at once", at_once), ("wide streams", wide_streams), ("messages streams", messages), ("responses streams", responses), ("large", large), ("burst", burst)):
             self._failed(f"gateway {what}", measured)
         return {
             **figures,
@@ -140,6 +141,7 @@ class Bench:
             "rps": rate.rate,
             "cpu_request": rate.cpu_ms_each,
             "cpu_stream": streams.cpu_ms_each,
+            "cpu_stream_at_once": at_once.cpu_ms_each,
             "cpu_messages_stream": messages.cpu_ms_each,
             "messages_vs_chat": messages.cpu_ms_each / streams.cpu_ms_each if streams.cpu_ms_each else 0.0,
             "cpu_responses_stream": responses.cpu_ms_each,

@@ -6,7 +6,9 @@ the gateway's. It does not validate anything; it only answers:
 - ``POST ...:generateContent``: a fixed Vertex answer (``text.small.response.json``, pretty JSON);
 - ``POST ...:streamGenerateContent``: ``CHUNKS`` SSE events (CRLF framing, Vertex's one-line JSON
   style), ``--chunk-interval`` seconds apart, each its own HTTP chunk; when the request body
-  contains :data:`DELAY_MARKER`, the first event waits ``--delay`` seconds;
+  contains :data:`DELAY_MARKER`, the first event waits ``--delay`` seconds; when it contains
+  :data:`AT_ONCE_MARKER`, the whole stream is written at once (an upstream that has the answer
+  ready, as the zero-cost nginx upstream of issue 16's first measurement);
 - ``POST /token``: an OAuth2 access token for any JWT-bearer grant;
 - ``GET /``: ``ok`` (readiness).
 
@@ -25,6 +27,7 @@ logger = logging.getLogger("perf.fake_vertex")
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "vertex" / "examples"
 DELAY_MARKER = b"@@perf-delay@@"
+AT_ONCE_MARKER = b"@@perf-at-once@@"
 CHUNKS = 50
 MAX_HEAD = 64 * 1024
 
@@ -66,6 +69,7 @@ READY_RESPONSE = _response(b"200 OK", b"text/plain", b"ok")
 NOT_FOUND = _response(b"404 Not Found", b"application/json; charset=UTF-8", b'{\n  "error": {\n    "code": 404,\n    "message": "Not found.",\n    "status": "NOT_FOUND"\n  }\n}\n')
 STREAM_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
 STREAM_END = b"0\r\n\r\n"
+STREAM_AT_ONCE = STREAM_HEAD + b"".join(sse_events()) + STREAM_END
 
 
 class _Ticker:
@@ -124,7 +128,9 @@ class FakeVertex:
 
     async def _answer(self, request_line: bytes, body: bytes, writer: asyncio.StreamWriter) -> None:
         target = request_line.split(b" ", 2)[1] if request_line.count(b" ") >= 2 else b""
-        if b":streamGenerateContent" in target:
+        if b":streamGenerateContent" in target and AT_ONCE_MARKER in body:
+            writer.write(STREAM_AT_ONCE)
+        elif b":streamGenerateContent" in target:
             writer.write(STREAM_HEAD)
             if DELAY_MARKER in body:
                 await asyncio.sleep(self.delay)

@@ -1,6 +1,6 @@
 """Where the gunicorn worker's CPU goes: py-spy samples under load, turned into µs per request.
 
-``python3 -m tests.perf.profile_worker [--mode chat|stream|large|responses|messages ...]`` starts the fake Vertex and
+``python3 -m tests.perf.profile_worker [--mode chat|stream|stream-at-once|large|responses|messages ...]`` starts the fake Vertex and
 the gateway (as the benchmark does), loads it at 16 connections while ``py-spy record --gil``
 samples the worker, and prints, for each mode:
 
@@ -159,6 +159,7 @@ def _chat(**body: bool) -> Callable[[int], Target]:
 MODES: dict[str, tuple[Callable[[int], Target], int]] = {
     "chat": (_chat(), 5000),
     "stream": (_chat(stream=True), 600),
+    "stream-at-once": (_chat(stream=True, at_once=True), 2000),  # the upstream writes all 50 events at once
     "large": (_chat(large=True), 3000),
     "responses": (scenarios.responses_target, 600),  # a stored Responses stream
     "messages": (scenarios.messages_target, 600),  # an Anthropic Messages stream

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import loadgen, procfs
-from .fake_vertex import CHUNKS, DELAY_MARKER
+from .fake_vertex import AT_ONCE_MARKER, CHUNKS, DELAY_MARKER
 from .loadgen import Target
 from .processes import API_KEY, EXPRESS_KEY
 
@@ -20,8 +20,9 @@ DIRECT_PATH = f"/v1/publishers/google/models/{MODEL}"
 PROMPT = "Say hello"
 
 
-def chat_body(*, stream: bool = False, delayed: bool = False, large: bool = False) -> dict[str, Any]:
-    text = f"{PROMPT} {DELAY_MARKER.decode()}" if delayed else PROMPT
+def chat_body(*, stream: bool = False, delayed: bool = False, large: bool = False, at_once: bool = False) -> dict[str, Any]:
+    """A chat request; ``delayed`` and ``at_once`` put the fake's markers in the prompt."""
+    text = f"{PROMPT} {DELAY_MARKER.decode()}" if delayed else f"{PROMPT} {AT_ONCE_MARKER.decode()}" if at_once else PROMPT
     messages: list[dict[str, Any]] = large_conversation() if large else []
     body: dict[str, Any] = {"model": MODEL, "messages": [*messages, {"role": "user", "content": text}]}
     if large:
