@@ -20,6 +20,10 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
 # limit to match.
 worker_class = "adapter.lazy_worker.LazyGatewayWorker"
 worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "10000"))
+# gevent's thread resolver with a 30-second cache, one lookup per name at a time: a burst of new
+# upstream connections does not queue behind gevent's 10 resolver threads (adapter/resolver_cache.py).
+# GEVENT_RESOLVER set by the operator (ares, thread, block) wins.
+os.environ.setdefault("GEVENT_RESOLVER", "adapter.resolver_cache.CachingResolver")
 
 # gunicorn's control socket (for gunicornc) is one path per machine by default, so a second
 # instance on the same machine would take over the first one's. Each instance gets its own,
