@@ -57,10 +57,10 @@ class EventTranslator:
         if meta is not None and (self._usage is None or has_token_counts(meta)):
             self._usage = meta
         events = self._opening()
-        candidates = [c for c in event.get("candidates") or () if candidate_index(c) == 0]
-        if candidates:
+        candidate = next((c for c in event.get("candidates") or () if candidate_index(c) == 0), None)
+        if candidate is not None:
             self._seen = True
-            events.extend(self._builder.candidate(candidates[0]))
+            events.extend(self._builder.candidate(candidate))
         elif (feedback := blocked_feedback(event)) is not None:
             self._seen = True
             events.extend(self._builder.blocked(blocked_prompt_fields(feedback)["refusal"]))

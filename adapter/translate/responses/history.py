@@ -49,23 +49,30 @@ class AnswerParts:
     out: Vertex refuses empty text in a request.
     """
 
-    __slots__ = ("_parts", "_run")
+    __slots__ = ("_parts", "_run", "_plain")
 
     def __init__(self) -> None:
         self._parts: list[GeminiPart] = []
         self._run: list[str] = []
         """The text fragments of the last part, joined into it by :meth:`parts`."""
+        self._plain = False
+        """The last part is text alone (no thought, no signature): a text-alone part continues it."""
 
     def append(self, part: GeminiPart) -> None:
+        if self._plain and len(part) == 1 and "text" in part:  # most stream events: checked first
+            self._run.append(part["text"])
+            return
         last = self._parts[-1] if self._parts else None
         if last is not None and _continues(last, part):
             self._run.append(part["text"])
             if part.get("thoughtSignature"):
                 last["thoughtSignature"] = part["thoughtSignature"]
+                self._plain = False
         elif not ("text" in part and not part["text"] and part.keys() <= _TEXT_KEYS):
             self._join_run()
             self._parts.append(dict(part))
             self._run = [part["text"]] if "text" in part else []
+            self._plain = len(part) == 1 and "text" in part
 
     def parts(self) -> list[GeminiPart]:
         """The parts so far (a new list; the last part's text joined)."""
