@@ -8,12 +8,15 @@ from __future__ import annotations
 import _socket
 import inspect
 import socket
+import time
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import gevent
 import pytest
 import requests
+from gevent import get_hub
 from gevent import socket as gsocket
 from marshmallow import Schema, fields
 from requests.adapters import HTTPAdapter
@@ -168,3 +171,24 @@ def test_gevent_socket_has_the_inner_socket_gevent_sendall_uses() -> None:
     finally:
         left.close()
         right.close()
+
+
+# --- gevent: timed_recv re-arms one event-loop timer per stream with again() --------------------------
+
+
+def test_gevent_loop_timers_rearm_for_their_whole_period_with_again() -> None:
+    where = "adapter/upstream/timed_recv.py"
+    fired: list[float] = []
+    timer = get_hub().loop.timer(0.1, 0.1)
+    try:
+        assert all(hasattr(timer, name) for name in ("again", "stop", "close")), moved("gevent", where, "loop.timer().again/stop/close")
+        timer.again(lambda: fired.append(time.monotonic()))
+        gevent.sleep(0.07)
+        timer.stop()  # 0.03 s of the period left; again() must not resume from there
+        armed = time.monotonic()
+        timer.again(lambda: fired.append(time.monotonic()))
+        gevent.sleep(0.15)
+        timer.stop()
+        assert fired and fired[0] - armed >= 0.09, moved("gevent", where, "timer.again() arming the whole repeat period")
+    finally:
+        timer.close()
