@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-from typing import Iterator
 
 import gevent
 import pytest
@@ -12,16 +11,8 @@ from gevent import socket as gsocket
 from adapter.upstream.fair_wait import wait_for_answer
 
 
-@pytest.fixture
-def pair() -> Iterator[tuple[gsocket.socket, gsocket.socket]]:
-    left, right = gsocket.socketpair()
-    yield left, right
-    left.close()
-    right.close()
-
-
-def test_an_answer_already_waiting_is_read_only_after_the_other_ready_greenlets_ran(pair: tuple[gsocket.socket, gsocket.socket]) -> None:
-    upstream, gateway = pair
+def test_an_answer_already_waiting_is_read_only_after_the_other_ready_greenlets_ran(gevent_pair: tuple[gsocket.socket, gsocket.socket]) -> None:
+    upstream, gateway = gevent_pair
     upstream.sendall(b"HTTP/1.1 200 OK\r\n\r\n")
     order: list[str] = []
 
@@ -39,14 +30,14 @@ def test_an_answer_already_waiting_is_read_only_after_the_other_ready_greenlets_
     assert gateway.recv(100) == b"HTTP/1.1 200 OK\r\n\r\n"
 
 
-def test_a_silent_upstream_times_out_as_a_read_would(pair: tuple[gsocket.socket, gsocket.socket]) -> None:
-    _, gateway = pair
+def test_a_silent_upstream_times_out_as_a_read_would(gevent_pair: tuple[gsocket.socket, gsocket.socket]) -> None:
+    _, gateway = gevent_pair
     with pytest.raises(socket.timeout):
         wait_for_answer(gateway, 0.05)
 
 
-def test_a_closed_upstream_wakes_the_wait_at_once(pair: tuple[gsocket.socket, gsocket.socket]) -> None:
-    upstream, gateway = pair
+def test_a_closed_upstream_wakes_the_wait_at_once(gevent_pair: tuple[gsocket.socket, gsocket.socket]) -> None:
+    upstream, gateway = gevent_pair
     gevent.spawn_later(0.01, upstream.shutdown, socket.SHUT_RDWR)
     with gevent.Timeout(2):
         wait_for_answer(gateway, 30.0)

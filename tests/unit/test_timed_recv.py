@@ -55,25 +55,21 @@ def test_a_silent_socket_comes_back_empty_after_each_wait_and_then_reads_again(p
     bounded.close()
 
 
-def test_under_gevent_an_outer_timeout_still_reaches_its_owner() -> None:
-    reader, writer = gsocket.socketpair()
+def test_under_gevent_an_outer_timeout_still_reaches_its_owner(gevent_pair: tuple[gsocket.socket, gsocket.socket]) -> None:
+    reader, writer = gevent_pair
     bounded = timed_recv(reader)
     outer = gevent.Timeout(0.05)
-    try:
-        with pytest.raises(gevent.Timeout) as caught:
-            with outer:
-                bounded.recv(100, 5.0)
-        assert caught.value is outer
-        writer.sendall(b"after")
-        assert bounded.recv(100, 1.0) == b"after"  # the read's own timer was stopped, not left armed
-    finally:
-        bounded.close()
-        reader.close()
-        writer.close()
+    with pytest.raises(gevent.Timeout) as caught:
+        with outer:
+            bounded.recv(100, 5.0)
+    assert caught.value is outer
+    writer.sendall(b"after")
+    assert bounded.recv(100, 1.0) == b"after"  # the read's own timer was stopped, not left armed
+    bounded.close()
 
 
-def test_under_gevent_other_greenlets_run_while_a_read_waits() -> None:
-    reader, writer = gsocket.socketpair()
+def test_under_gevent_other_greenlets_run_while_a_read_waits(gevent_pair: tuple[gsocket.socket, gsocket.socket]) -> None:
+    reader, _ = gevent_pair
     bounded = timed_recv(reader)
     ticks: list[float] = []
 
@@ -83,26 +79,18 @@ def test_under_gevent_other_greenlets_run_while_a_read_waits() -> None:
             gevent.sleep(0.01)
 
     other = gevent.spawn(ticker)
-    try:
-        assert bounded.recv(100, 0.2) is None
-        assert len(ticks) == 5
-    finally:
-        other.join()
-        bounded.close()
-        reader.close()
-        writer.close()
+    assert bounded.recv(100, 0.2) is None
+    other.join()
+    assert len(ticks) == 5
+    bounded.close()
 
 
-def test_under_gevent_a_read_answered_early_leaves_the_next_wait_its_whole_length() -> None:
-    reader, writer = gsocket.socketpair()
+def test_under_gevent_a_read_answered_early_leaves_the_next_wait_its_whole_length(gevent_pair: tuple[gsocket.socket, gsocket.socket]) -> None:
+    reader, writer = gevent_pair
     bounded = timed_recv(reader)
-    try:
-        gevent.spawn_later(0.07, writer.sendall, b"early")
-        assert bounded.recv(100, 0.1) == b"early"
-        started = time.monotonic()
-        assert bounded.recv(100, 0.1) is None
-        assert time.monotonic() - started >= 0.09
-    finally:
-        bounded.close()
-        reader.close()
-        writer.close()
+    gevent.spawn_later(0.07, writer.sendall, b"early")
+    assert bounded.recv(100, 0.1) == b"early"
+    started = time.monotonic()
+    assert bounded.recv(100, 0.1) is None
+    assert time.monotonic() - started >= 0.09
+    bounded.close()
