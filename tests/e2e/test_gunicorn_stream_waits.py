@@ -39,7 +39,7 @@ def test_keepalives_fill_each_gap_and_every_event_arrives(start_gunicorn: StartG
     data = [i for i, text in enumerate(texts) if text.startswith("data: {")]
     gaps = [texts[a + 1:b] for a, b in zip(data, data[1:]) if b > a + 1]  # 0.35 s apart: about 3 each
     assert len(gaps) == len(_events()) - 1
-    assert all(gap.count(KEEPALIVE) == len(gap) and 2 <= len(gap) <= 4 for gap in gaps), gaps
+    assert all(gap.count(KEEPALIVE) == len(gap) and 1 <= len(gap) <= 4 for gap in gaps), gaps
 
 
 def test_silence_past_the_read_timeout_ends_the_stream_with_an_error_event(start_gunicorn: StartGunicorn, emulator: VertexEmulator) -> None:
@@ -50,5 +50,5 @@ def test_silence_past_the_read_timeout_ends_the_stream_with_an_error_event(start
     assert 0.5 <= time.monotonic() - started < 2
     chunks, error = checked(frames)
     assert chunks and error is not None and error["error"]["code"] == "upstream_timeout"
-    assert 3 <= [f.text for f in frames].count(KEEPALIVE) <= 7
+    assert 2 <= [f.text for f in frames].count(KEEPALIVE) <= 7
     assert emulator.wait_until(lambda: emulator.streams()[-1].outcome == "client_disconnected", 2)
