@@ -45,13 +45,14 @@ class Plan:
     wide: int = 64
     stream_delay: float = 5.0
     chunk_interval: float = 0.002
+    native_seconds: float = 10.0
 
 
 # The fake is ~100 times cheaper than the gateway: more requests keep its CPU figures above the
 # 10 ms resolution of /proc/<pid>/stat.
 DIRECT_SCALE = 5
 OTHERS_LIMIT = 0.10  # share of the machine other processes may use before a repeat is called noisy
-QUICK = Plan(latency_requests=150, rate_requests=1500, streams=300, large_requests=300, sa_requests=600)
+QUICK = Plan(latency_requests=150, rate_requests=1500, streams=300, large_requests=300, sa_requests=600, native_seconds=5.0)
 
 
 class Bench:
@@ -177,6 +178,7 @@ class Bench:
             gateway.update(variants.state_cost(fake, self.log_dir, self.plan.sa_requests, self.plan.concurrency, self.warnings.append))
             if self.scaling:
                 gateway.update(variants.two_workers(fake, self.log_dir, self.plan.rate_requests, self.plan.wide))
+                gateway.update(variants.two_workers_native(self.log_dir, self.plan.wide, self.plan.native_seconds, self.warnings.append))
         finally:
             fake.stop()
         others = procfs.Usage.now().others_since(usage)

@@ -68,9 +68,15 @@ FIGURES = (
     Figure("state_redis", "state: CPU-ms per request added by round-robin on Redis", 0.2),
     Figure("rps_one_worker", "one worker: requests/s at 64 connections", None),
     Figure("rps_two_workers", "two workers: requests/s at 64 connections", None),
-    Figure("two_worker_scaling", "two workers ÷ one worker, requests/s", 1.8, "higher"),
+    Figure("two_worker_scaling", "two workers ÷ one worker, requests/s (Python load and fake on the same cores)", None),
     Figure("two_worker_client_cores", "two workers: cores used by the load generator", None),
     Figure("two_worker_fake_cores", "two workers: cores used by the fake upstream", None),
+    Figure("native_rps_one_worker", "nginx upstream, wrk load: one worker, requests/s at 64 connections", None),
+    Figure("native_rps_two_workers", "nginx upstream, wrk load: two workers, requests/s at 64 connections", None),
+    Figure("native_two_worker_scaling", "nginx upstream, wrk load: two workers ÷ one worker, requests/s", 1.8, "higher"),
+    Figure("native_two_worker_balance", "nginx upstream, wrk load: CPU of the less busy worker ÷ the busier", None),
+    Figure("native_two_worker_client_cores", "nginx upstream, wrk load: cores used by wrk (two workers)", None),
+    Figure("native_two_worker_upstream_cores", "nginx upstream, wrk load: cores used by nginx (two workers)", None),
 )
 def spread(values: list[float]) -> float:
     middle = statistics.median(values)

@@ -7,7 +7,9 @@
   CPU-ms per request each adds to the baseline.
 - **Two workers**: requests/s at 64 connections with ``WEB_CONCURRENCY=2`` divided by the same
   with one worker. On a 2-core machine the load generator and the fake take CPU from the same
-  cores, so the client's and the fake's CPU are reported with it.
+  cores, so the client's and the fake's CPU are reported with it. The same again with nginx as
+  the upstream and wrk as the load (:mod:`tests.perf.native_load`), which cost a few µs per
+  request where the Python pair costs ~0.15 ms: the ratio the target is read on.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from . import procfs, processes, scenarios
+from . import native_load, procfs, processes, scenarios
 from .processes import Process
 
 Figures = dict[str, float]
@@ -83,4 +85,46 @@ def two_workers(fake: Process, log_dir: Path, requests: int, connections: int) -
         "two_worker_scaling": two.rate / one.rate if one.rate else 0.0,
         "two_worker_client_cores": two.client_load,
         "two_worker_fake_cores": fake_cores,
+    }
+
+
+def _native_rate(upstream: native_load.Nginx, log_dir: Path, workers: int, connections: int, seconds: float) -> tuple[native_load.WrkRun, list[float], float]:
+    """wrk's run against ``workers`` workers, each worker's CPU seconds in it, and nginx's."""
+    port = processes.free_port()
+    env = processes.gateway_env(upstream.port, port, service_account=None, extra={"WEB_CONCURRENCY": str(workers)})
+    gateway = processes.spawn_gateway(env, log_dir / f"native-workers-{workers}.log")
+    try:
+        scenarios.first_answer(scenarios.gateway_target(port, scenarios.chat_body()), time.perf_counter())
+        pids = processes.worker_pids(gateway, workers)
+        url, headers = f"http://{scenarios.HOST}:{port}/v1/chat/completions", {"Authorization": f"Bearer {processes.API_KEY}"}
+        native_load.warm(url, scenarios.chat_body(), headers, connections)
+        before, upstream_before = [procfs.cpu_seconds(pid) for pid in pids], procfs.cpu_seconds(upstream.pid)
+        run = native_load.wrk(url, scenarios.chat_body(), headers, connections, seconds)
+        spent = [procfs.cpu_seconds(pid) - start for pid, start in zip(pids, before)]
+        return run, spent, procfs.cpu_seconds(upstream.pid) - upstream_before
+    finally:
+        gateway.stop()
+
+
+def two_workers_native(log_dir: Path, connections: int, seconds: float, warn: Warn) -> Figures:
+    """Two workers ÷ one with nginx upstream and wrk load; each worker's share of the CPU."""
+    if absent := native_load.missing():
+        warn(f"{' and '.join(absent)} not installed: no two-worker figure with nginx and wrk (apt-get install nginx-light wrk)")
+        return {}
+    upstream = native_load.Nginx()
+    try:
+        one, _, _ = _native_rate(upstream, log_dir, 1, connections, seconds)
+        two, spent, upstream_cpu = _native_rate(upstream, log_dir, 2, connections, seconds)
+    finally:
+        upstream.stop()
+    for run, workers in ((one, 1), (two, 2)):
+        if run.failed:
+            warn(f"two workers with nginx and wrk: {run.failed} of {run.requests} requests to {workers} worker(s) failed")
+    return {
+        "native_rps_one_worker": one.rate,
+        "native_rps_two_workers": two.rate,
+        "native_two_worker_scaling": two.rate / one.rate if one.rate else 0.0,
+        "native_two_worker_balance": min(spent) / max(spent) if max(spent) else 0.0,
+        "native_two_worker_client_cores": two.cores,
+        "native_two_worker_upstream_cores": upstream_cpu / two.seconds if two.seconds else 0.0,
     }
