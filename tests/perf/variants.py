@@ -8,8 +8,8 @@
 - **Two workers**: requests/s at 64 connections with ``WEB_CONCURRENCY=2`` divided by the same
   with one worker. On a 2-core machine the load generator and the fake take CPU from the same
   cores, so the client's and the fake's CPU are reported with it. The same again with nginx as
-  the upstream and wrk as the load (:mod:`tests.perf.native_load`), which cost a few µs per
-  request where the Python pair costs ~0.15 ms: the ratio the target is read on.
+  the upstream and wrk as the load (:mod:`tests.perf.native_load`), which take about half the
+  CPU the Python pair takes: the ratio the target is read on.
 """
 
 from __future__ import annotations
