@@ -20,7 +20,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -29,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import processes
+from . import processes, scenarios
 from .fake_vertex import FIXTURES
 
 ANSWER = (FIXTURES / "generate" / "text.small.response.json").read_text()
@@ -61,47 +60,28 @@ def missing() -> list[str]:
     return [tool for tool in TOOLS if shutil.which(tool) is None]
 
 
-class Nginx:
+def start_nginx() -> processes.Process:
     """nginx on a free loopback port, answering every ``...:generateContent`` POST with the fake's
-    answer (Content-Length, keep-alive), anything else with 404."""
-
-    def __init__(self) -> None:
-        if "'" in ANSWER or "$" in ANSWER:
-            raise ValueError("the answer cannot be written inside an nginx 'return' string")
-        self.work = Path(tempfile.mkdtemp(prefix="perf-nginx-"))
-        self.port = processes.free_port()
-        conf = self.work / "nginx.conf"
-        conf.write_text(_NGINX_CONF.format(work=self.work, port=self.port, answer=ANSWER))
-        command = ["nginx", "-p", str(self.work), "-e", str(self.work / "error.log"), "-c", str(conf)]
-        self.popen = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self._wait_listening()
-
-    def _wait_listening(self, timeout: float = 5.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.popen.poll() is not None:
-                raise RuntimeError(f"nginx exited: {(self.work / 'error.log').read_text()[-300:]}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
-                return
-            except OSError:
-                time.sleep(0.02)
-        self.stop()
-        raise RuntimeError("nginx did not listen within 5 s")
-
-    @property
-    def pid(self) -> int:
-        return self.popen.pid
-
-    def stop(self) -> None:
-        if self.popen.poll() is None:
-            self.popen.send_signal(signal.SIGQUIT)
-            try:
-                self.popen.wait(5)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait()
-        shutil.rmtree(self.work, ignore_errors=True)
+    answer (Content-Length, keep-alive), anything else with 404; ``stop()`` ends it."""
+    if "'" in ANSWER or "$" in ANSWER:
+        raise ValueError("the answer cannot be written inside an nginx 'return' string")
+    work = Path(tempfile.mkdtemp(prefix="perf-nginx-"))
+    port = processes.free_port()
+    conf = work / "nginx.conf"
+    conf.write_text(_NGINX_CONF.format(work=work, port=port, answer=ANSWER))
+    command = ["nginx", "-p", str(work), "-e", str(work / "error.log"), "-c", str(conf)]
+    nginx = processes.Process("nginx", subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), port)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if nginx.popen.poll() is not None:
+            raise RuntimeError(f"nginx exited: {(work / 'error.log').read_text()[-300:]}")
+        try:
+            socket.create_connection((scenarios.HOST, port), 0.2).close()
+            return nginx
+        except OSError:
+            time.sleep(0.02)
+    nginx.stop()
+    raise RuntimeError("nginx did not listen within 5 s")
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,9 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from . import native_load, procfs, processes, scenarios
 from .processes import Process
@@ -27,18 +28,25 @@ Figures = dict[str, float]
 Warn = Callable[[str], None]
 
 
-def _chat_cpu(fake: Process, log_dir: Path, name: str, extra: dict[str, str], requests: int, connections: int) -> float:
+@contextmanager
+def _serving(upstream_port: int, log_dir: Path, name: str, extra: dict[str, str], workers: int = 1) -> Iterator[tuple[scenarios.Target, list[int]]]:
+    """A gateway (``extra`` in its environment) in front of ``upstream_port``, answering chat:
+    its chat target and its workers' pids. Stopped afterwards."""
     port = processes.free_port()
-    env = processes.gateway_env(fake.port, port, service_account=None, extra=extra)
+    env = processes.gateway_env(upstream_port, port, service_account=None, extra=extra)
     gateway = processes.spawn_gateway(env, log_dir / f"{name}.log")
     try:
         chat = scenarios.gateway_target(port, scenarios.chat_body())
         scenarios.first_answer(chat, time.perf_counter())
-        worker = processes.worker_pid(gateway)
-        scenarios.measure(chat, worker, 200, connections)
-        return scenarios.measure(chat, worker, requests, connections).cpu_ms_each
+        yield chat, processes.worker_pids(gateway, workers)
     finally:
         gateway.stop()
+
+
+def _chat_cpu(fake: Process, log_dir: Path, name: str, extra: dict[str, str], requests: int, connections: int) -> float:
+    with _serving(fake.port, log_dir, name, extra) as (chat, (worker,)):
+        scenarios.measure(chat, worker, 200, connections)
+        return scenarios.measure(chat, worker, requests, connections).cpu_ms_each
 
 
 def state_cost(fake: Process, log_dir: Path, requests: int, connections: int, warn: Warn) -> Figures:
@@ -60,17 +68,9 @@ def state_cost(fake: Process, log_dir: Path, requests: int, connections: int, wa
 
 
 def _rate(fake: Process, log_dir: Path, workers: int, requests: int, connections: int) -> scenarios.Measured:
-    port = processes.free_port()
-    env = processes.gateway_env(fake.port, port, service_account=None, extra={"WEB_CONCURRENCY": str(workers)})
-    gateway = processes.spawn_gateway(env, log_dir / f"workers-{workers}.log")
-    try:
-        chat = scenarios.gateway_target(port, scenarios.chat_body())
-        scenarios.first_answer(chat, time.perf_counter())
-        pids = processes.worker_pids(gateway, workers)
+    with _serving(fake.port, log_dir, f"workers-{workers}", {"WEB_CONCURRENCY": str(workers)}, workers) as (chat, pids):
         scenarios.measure(chat, pids[0], 500, connections)
         return scenarios.measure(chat, pids[0], requests, connections)
-    finally:
-        gateway.stop()
 
 
 def two_workers(fake: Process, log_dir: Path, requests: int, connections: int) -> Figures:
@@ -88,22 +88,15 @@ def two_workers(fake: Process, log_dir: Path, requests: int, connections: int) -
     }
 
 
-def _native_rate(upstream: native_load.Nginx, log_dir: Path, workers: int, connections: int, seconds: float) -> tuple[native_load.WrkRun, list[float], float]:
+def _native_rate(upstream: Process, log_dir: Path, workers: int, connections: int, seconds: float) -> tuple[native_load.WrkRun, list[float], float]:
     """wrk's run against ``workers`` workers, each worker's CPU seconds in it, and nginx's."""
-    port = processes.free_port()
-    env = processes.gateway_env(upstream.port, port, service_account=None, extra={"WEB_CONCURRENCY": str(workers)})
-    gateway = processes.spawn_gateway(env, log_dir / f"native-workers-{workers}.log")
-    try:
-        scenarios.first_answer(scenarios.gateway_target(port, scenarios.chat_body()), time.perf_counter())
-        pids = processes.worker_pids(gateway, workers)
-        url, headers = f"http://{scenarios.HOST}:{port}/v1/chat/completions", {"Authorization": f"Bearer {processes.API_KEY}"}
+    with _serving(upstream.port, log_dir, f"native-workers-{workers}", {"WEB_CONCURRENCY": str(workers)}, workers) as (chat, pids):
+        url, headers = f"http://{chat.host}:{chat.port}/v1/chat/completions", {"Authorization": f"Bearer {processes.API_KEY}"}
         native_load.warm(url, scenarios.chat_body(), headers, connections)
         before, upstream_before = [procfs.cpu_seconds(pid) for pid in pids], procfs.cpu_seconds(upstream.pid)
         run = native_load.wrk(url, scenarios.chat_body(), headers, connections, seconds)
         spent = [procfs.cpu_seconds(pid) - start for pid, start in zip(pids, before)]
         return run, spent, procfs.cpu_seconds(upstream.pid) - upstream_before
-    finally:
-        gateway.stop()
 
 
 def two_workers_native(log_dir: Path, connections: int, seconds: float, warn: Warn) -> Figures:
@@ -111,7 +104,7 @@ def two_workers_native(log_dir: Path, connections: int, seconds: float, warn: Wa
     if absent := native_load.missing():
         warn(f"{' and '.join(absent)} not installed: no two-worker figure with nginx and wrk (apt-get install nginx-light wrk)")
         return {}
-    upstream = native_load.Nginx()
+    upstream = native_load.start_nginx()
     try:
         one, _, _ = _native_rate(upstream, log_dir, 1, connections, seconds)
         two, spent, upstream_cpu = _native_rate(upstream, log_dir, 2, connections, seconds)
